@@ -121,7 +121,10 @@ public final class FaultProxy implements AutoCloseable {
                 // connection gone
             } finally {
                 closeQuietly(from);
-                closeQuietly(to);
+                // In a black hole not even a close gets through: the other side must find out by itself.
+                if (mode == Mode.PASS) {
+                    closeQuietly(to);
+                }
                 sockets.remove(from);
                 sockets.remove(to);
             }

@@ -26,6 +26,10 @@ final class MosquittoBroker implements TestBroker {
             conf = dir.resolve("mosquitto.conf");
             List<String> lines = new ArrayList<>();
             lines.add("per_listener_settings false");
+            if ("root".equals(System.getProperty("user.name"))) {
+                // Otherwise mosquitto drops to its own user, which cannot read this private temp directory.
+                lines.add("user root");
+            }
             lines.add("allow_anonymous " + config.allowAnonymous());
             lines.add("log_dest file " + dir.resolve("mosquitto.log"));
             lines.add("log_type all");

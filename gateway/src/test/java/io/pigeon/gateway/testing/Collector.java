@@ -1,0 +1,55 @@
+package io.pigeon.gateway.testing;
+
+import io.pigeon.gateway.mqtt.MessageHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Collects received messages for assertions. */
+public final class Collector implements MessageHandler {
+    public record Message(String topic, String payload, int qos, boolean retained) {
+    }
+
+    private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
+        queue.add(new Message(topic, new String(payload, StandardCharsets.UTF_8), qos, retained));
+    }
+
+    /** The next message, or an AssertionError after the timeout. */
+    public Message next(Duration timeout) throws InterruptedException {
+        Message m = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (m == null) {
+            throw new AssertionError("no message within " + timeout);
+        }
+        return m;
+    }
+
+    /** The next message, or null if none arrives within the timeout. */
+    public Message poll(Duration timeout) throws InterruptedException {
+        return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Collects until {@code count} messages have arrived or the timeout passes. */
+    public List<Message> take(int count, Duration timeout) throws InterruptedException {
+        List<Message> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (out.size() < count) {
+            long left = deadline - System.nanoTime();
+            Message m = queue.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (m == null) {
+                break;
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    public int size() {
+        return queue.size();
+    }
+}
