@@ -362,6 +362,16 @@ public final class MqttClient implements AutoCloseable {
         }
     }
 
+    /** Messages in the outbox (in flight or waiting); cheap enough to poll. */
+    public int pending() {
+        lock.lock();
+        try {
+            return outbox.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public MqttStats stats() {
         lock.lock();
         try {
