@@ -1,0 +1,57 @@
+package io.pigeon.drivers;
+
+import io.pigeon.drivers.gpio.GpioInput;
+import io.pigeon.drivers.gpio.GpioOutput;
+import io.pigeon.drivers.gpio.PulseCounter;
+import io.pigeon.drivers.gpio.PwmOutput;
+import io.pigeon.drivers.i2c.Bh1750;
+import io.pigeon.drivers.i2c.Bme280;
+import io.pigeon.drivers.onewire.Ds18b20;
+import io.pigeon.drivers.serial.ModbusRtu;
+import io.pigeon.drivers.serial.NmeaGps;
+import io.pigeon.drivers.serial.Pms5003;
+import io.pigeon.drivers.serial.SerialLineSensor;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Every driver by its config name, and how to build one from its settings. */
+public final class Drivers {
+    /** What the drivers need of the machine. */
+    public record Hardware(Pi4jPlatform platform, Path oneWireBase) {
+    }
+
+    public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm", "bme280", "bh1750", "ds18b20",
+        "serial-line", "nmea", "pms5003", "modbus-rtu");
+
+    private Drivers() {
+    }
+
+    /**
+     * Builds a device. Settings errors are {@link SettingsException}s naming the device and the field; the
+     * caller checks for unknown keys afterwards with {@link Settings#rejectUnknown}.
+     */
+    public static Device create(String driver, Settings s, Hardware hw) {
+        return switch (driver) {
+            case "gpio-in" -> s.bool("counter", false) ? new PulseCounter(s, hw.platform()) : new GpioInput(s, hw.platform());
+            case "gpio-out" -> new GpioOutput(s, hw.platform());
+            case "pwm" -> new PwmOutput(s, hw.platform());
+            case "bme280" -> new Bme280(s, hw.platform());
+            case "bh1750" -> new Bh1750(s, hw.platform());
+            case "ds18b20" -> new Ds18b20(s, hw.oneWireBase());
+            case "serial-line" -> new SerialLineSensor(s);
+            case "nmea" -> new NmeaGps(s);
+            case "pms5003" -> new Pms5003(s);
+            case "modbus-rtu" -> new ModbusRtu(s);
+            default -> {
+                String hint = Settings.closest(driver, NAMES);
+                throw s.error("driver", "unknown driver '" + driver + "'"
+                    + (hint != null ? " (did you mean '" + hint + "'?)" : "; one of " + String.join(", ", NAMES)));
+            }
+        };
+    }
+
+    /** Whether the driver is read on a schedule (so {@code interval} applies). */
+    public static boolean polled(Device d) {
+        return d instanceof Device.Polled;
+    }
+}

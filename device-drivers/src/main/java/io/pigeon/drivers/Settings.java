@@ -1,0 +1,268 @@
+package io.pigeon.drivers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A device's settings as the config file gives them: a plain map, read with typed getters that fail with
+ * the device, the field and the problem. Every key read is remembered so that {@link #rejectUnknown}
+ * can name a misspelt key and suggest the right one.
+ */
+public final class Settings {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+
+    private final String device;
+    private final Map<String, Object> values;
+    private final Function<String, String> where;
+    private final Set<String> known = new HashSet<>();
+    private String prefix = "";
+
+    /**
+     * @param where the location of a key for messages, e.g. {@code pigeon.yaml:14}; may return null
+     */
+    public Settings(String device, Map<String, ?> values, Function<String, String> where) {
+        this.device = device;
+        this.values = new LinkedHashMap<>(values);
+        this.where = where == null ? k -> null : where;
+    }
+
+    public static Settings of(String device, Map<String, ?> values) {
+        return new Settings(device, values, null);
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public boolean has(String key) {
+        known.add(key);
+        return values.get(key) != null;
+    }
+
+    public SettingsException error(String key, String problem) {
+        return new SettingsException(where.apply(key), device, prefix + key, problem);
+    }
+
+    private Object raw(String key) {
+        known.add(key);
+        return values.get(key);
+    }
+
+    public String string(String key, String fallback) {
+        Object v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Map || v instanceof Collection) {
+            throw error(key, "must be a text value, not a " + (v instanceof Map ? "map" : "list"));
+        }
+        return v.toString();
+    }
+
+    public String requireString(String key) {
+        String s = string(key, null);
+        if (s == null || s.isBlank()) {
+            throw error(key, "is required");
+        }
+        return s;
+    }
+
+    public String choice(String key, String fallback, String... allowed) {
+        String s = string(key, fallback);
+        if (s == null) {
+            throw error(key, "is required; one of " + String.join(", ", allowed));
+        }
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(s)) {
+                return a;
+            }
+        }
+        throw error(key, "'" + s + "' is not one of " + String.join(", ", allowed));
+    }
+
+    public int integer(String key, int fallback, int min, int max) {
+        Object v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        long n;
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            n = ((Number) v).longValue();
+        } else {
+            try {
+                String s = v.toString().trim().toLowerCase(Locale.ROOT);
+                n = s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw error(key, "must be a whole number, not '" + v + "'");
+            }
+        }
+        if (n < min || n > max) {
+            throw error(key, n + " is outside " + min + ".." + max);
+        }
+        return (int) n;
+    }
+
+    public int requireInteger(String key, int min, int max) {
+        if (!has(key)) {
+            throw error(key, "is required (a whole number " + min + ".." + max + ")");
+        }
+        return integer(key, 0, min, max);
+    }
+
+    public double number(String key, double fallback, double min, double max) {
+        Object v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        double d;
+        if (v instanceof Number num) {
+            d = num.doubleValue();
+        } else {
+            try {
+                d = Double.parseDouble(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw error(key, "must be a number, not '" + v + "'");
+            }
+        }
+        if (!(d >= min && d <= max)) {
+            throw error(key, d + " is outside " + Value.Numeric.format(min) + ".." + Value.Numeric.format(max));
+        }
+        return d;
+    }
+
+    public boolean bool(String key, boolean fallback) {
+        Object v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        String s = v.toString().trim().toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw error(key, "must be true or false, not '" + v + "'");
+        };
+    }
+
+    /** A duration: {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, or a bare number of seconds. */
+    public Duration duration(String key, Duration fallback) {
+        Object v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        Duration d = parseDuration(v.toString());
+        if (d == null) {
+            throw error(key, "'" + v + "' is not a duration (e.g. 30s, 500ms, 2m, 1h)");
+        }
+        return d;
+    }
+
+    public static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            return null;
+        }
+        double n = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double millis = switch (unit) {
+            case "ms" -> n;
+            case "s" -> n * 1000;
+            case "m" -> n * 60_000;
+            default -> n * 3_600_000;
+        };
+        return Duration.ofMillis(Math.round(millis));
+    }
+
+    public List<Object> list(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (v instanceof List<?> l) {
+            return new ArrayList<>(l);
+        }
+        if (v instanceof String s) {
+            List<Object> out = new ArrayList<>();
+            for (String part : s.split(",")) {
+                out.add(part.trim());
+            }
+            return out;
+        }
+        throw error(key, "must be a list");
+    }
+
+    /** A nested map of settings (e.g. one Modbus register), checked as its own block. */
+    @SuppressWarnings("unchecked")
+    public List<Settings> blocks(String key) {
+        List<Settings> out = new ArrayList<>();
+        int i = 0;
+        for (Object o : list(key)) {
+            if (!(o instanceof Map)) {
+                throw error(key, "entry " + (i + 1) + " must be a map of settings");
+            }
+            String sub = key + "[" + i + "]";
+            Settings block = new Settings(device, (Map<String, ?>) o, k -> where.apply(key));
+            block.prefix = sub + ".";
+            out.add(block);
+            i++;
+        }
+        return out;
+    }
+
+
+    /** Fails on the first key no getter asked for, suggesting the closest known one. */
+    public void rejectUnknown() {
+        for (String key : values.keySet()) {
+            if (!known.contains(key)) {
+                String hint = closest(key, known);
+                throw new SettingsException(where.apply(key), device, prefix + key, "unknown setting"
+                    + (hint != null ? " (did you mean '" + hint + "'?)" : ""));
+            }
+        }
+    }
+
+    /** The candidate within edit distance 2 (or a third of the word), or null. */
+    public static String closest(String word, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = distance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, word.length() / 3) ? best : null;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

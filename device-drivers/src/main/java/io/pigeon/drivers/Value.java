@@ -1,0 +1,63 @@
+package io.pigeon.drivers;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** A reading's typed value. */
+public sealed interface Value {
+    /** The value as a plain-text payload: {@code 21.5}, {@code ON}, or the text itself. */
+    String text();
+
+    static Value number(double value, String unit) {
+        return new Numeric(value, unit);
+    }
+
+    static Value bool(boolean value) {
+        return new Bool(value);
+    }
+
+    static Value text(String value) {
+        return new Text(value);
+    }
+
+    record Numeric(double value, String unit) implements Value {
+        public Numeric {
+            if (Double.isNaN(value) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException("a reading must be a finite number, not " + value);
+            }
+            unit = unit == null ? "" : unit;
+        }
+
+        @Override
+        public String text() {
+            return format(value);
+        }
+
+        /** Rounded to {@code decimals} places (half up), without a trailing ".0" for whole numbers. */
+        public Numeric rounded(int decimals) {
+            return new Numeric(BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP).doubleValue(), unit);
+        }
+
+        static String format(double v) {
+            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+                return Long.toString((long) v);
+            }
+            return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        }
+    }
+
+    /** A switch or contact: published as {@code ON}/{@code OFF}. */
+    record Bool(boolean value) implements Value {
+        @Override
+        public String text() {
+            return value ? "ON" : "OFF";
+        }
+    }
+
+    record Text(String value) implements Value {
+        @Override
+        public String text() {
+            return value;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.pigeon.drivers.gpio;
+
+import com.pi4j.context.Context;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalState;
+import io.pigeon.drivers.Command;
+import io.pigeon.drivers.Device;
+import io.pigeon.drivers.DeviceContext;
+import io.pigeon.drivers.DeviceException;
+import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A digital output (relay, LED, buzzer): ON, OFF, TOGGLE, and a timed pulse ({@code ON for 500 ms}).
+ * It starts in its {@code initial} state and goes to its {@code safe_state} on shutdown or on demand.
+ */
+public final class GpioOutput implements Device.Actuator {
+    private final String name;
+    private final Pi4jPlatform platform;
+    private final int pin;
+    private final boolean activeLow;
+    private final boolean initial;
+    private final Command safe;
+    private DigitalOutput output;
+    private boolean state;
+    private ScheduledFuture<?> pulseEnd;
+
+    public GpioOutput(Settings s, Pi4jPlatform platform) {
+        this.name = s.device();
+        this.platform = platform;
+        this.pin = Pins.bcm(s);
+        this.activeLow = s.bool("active_low", false);
+        this.initial = onOff(s, "initial", "OFF");
+        String safeState = s.string("safe_state", null);
+        this.safe = safeState == null ? null : Command.of(onOff(s, "safe_state", null));
+    }
+
+    private static boolean onOff(Settings s, String key, String fallback) {
+        return "ON".equals(s.choice(key, fallback, "ON", "OFF"));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public DeviceKind kind() {
+        return DeviceKind.ACTUATOR;
+    }
+
+    @Override
+    public Command safeState() {
+        return safe;
+    }
+
+    /** The logical state (ON = true), as last set. */
+    public synchronized boolean state() {
+        return state;
+    }
+
+    public DigitalOutput output() {
+        return output;
+    }
+
+    @Override
+    public void open(DeviceContext ctx) throws DeviceException {
+        try {
+            Context c = platform.context();
+            DigitalState level = physical(initial);
+            output = c.create(DigitalOutput.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).address(pin)
+                .initial(level).shutdown(physical(safe == null ? initial : safe instanceof Command.On))
+                .provider(platform.digitalOutputProvider()));
+            output.state(level);
+        } catch (RuntimeException e) {
+            throw new DeviceException("GPIO " + pin + " could not be opened: " + platform.explain(e), e);
+        }
+        synchronized (this) {
+            state = initial;
+        }
+        ctx.reading("state", Value.bool(initial));
+    }
+
+    private DigitalState physical(boolean on) {
+        return on != activeLow ? DigitalState.HIGH : DigitalState.LOW;
+    }
+
+    @Override
+    public void apply(Command command, DeviceContext ctx) throws DeviceException {
+        boolean target;
+        synchronized (this) {
+            cancelPulse();
+            if (command instanceof Command.On) {
+                target = true;
+            } else if (command instanceof Command.Off) {
+                target = false;
+            } else if (command instanceof Command.Toggle) {
+                target = !state;
+            } else if (command instanceof Command.Pulse p) {
+                target = p.state();
+                boolean back = !p.state();
+                pulseEnd = ctx.scheduler().schedule(() -> {
+                    synchronized (this) {
+                        if (output != null) {
+                            set(back, ctx);
+                        }
+                    }
+                }, p.duration().toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                throw new DeviceException("a digital output takes ON, OFF, TOGGLE or a pulse, not " + describe(command));
+            }
+            set(target, ctx);
+        }
+    }
+
+    private void set(boolean on, DeviceContext ctx) {
+        output.state(physical(on));
+        state = on;
+        ctx.reading("state", Value.bool(on));
+    }
+
+    private void cancelPulse() {
+        if (pulseEnd != null) {
+            pulseEnd.cancel(false);
+            pulseEnd = null;
+        }
+    }
+
+    static String describe(Command c) {
+        if (c instanceof Command.Level l) {
+            return "a level of " + Value.number(l.percent(), "%").text() + " %";
+        }
+        return c.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public synchronized void close() {
+        cancelPulse();
+        if (output != null) {
+            output = null;
+            platform.release(name);
+        }
+    }
+}

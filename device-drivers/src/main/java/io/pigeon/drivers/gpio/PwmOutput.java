@@ -1,0 +1,108 @@
+package io.pigeon.drivers.gpio;
+
+import com.pi4j.context.Context;
+import com.pi4j.io.pwm.Pwm;
+import com.pi4j.io.pwm.PwmType;
+import io.pigeon.drivers.Command;
+import io.pigeon.drivers.Device;
+import io.pigeon.drivers.DeviceContext;
+import io.pigeon.drivers.DeviceException;
+import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
+
+/**
+ * A PWM output (fan, dimmer): a duty cycle of 0–100 % at a frequency. ON is 100 %, OFF is 0 %; values out
+ * of range are refused, never clamped, so a typo cannot run a fan at full speed.
+ */
+public final class PwmOutput implements Device.Actuator {
+    private final String name;
+    private final Pi4jPlatform platform;
+    private final int channel;
+    private final int frequency;
+    private final double initial;
+    private final Command safe;
+    private Pwm pwm;
+    private double duty;
+
+    public PwmOutput(Settings s, Pi4jPlatform platform) {
+        this.name = s.device();
+        this.platform = platform;
+        // On a Pi the hardware PWM is addressed by channel (0 = BCM 12/18, 1 = BCM 13/19).
+        this.channel = s.has("channel") ? s.integer("channel", 0, 0, 3) : Pins.bcm(s);
+        this.frequency = s.integer("frequency", 1000, 1, 50_000_000);
+        this.initial = s.number("initial", 0, 0, 100);
+        this.safe = s.has("safe_state") ? new Command.Level(s.number("safe_state", 0, 0, 100)) : null;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public DeviceKind kind() {
+        return DeviceKind.ACTUATOR;
+    }
+
+    @Override
+    public Command safeState() {
+        return safe;
+    }
+
+    public synchronized double duty() {
+        return duty;
+    }
+
+    @Override
+    public void open(DeviceContext ctx) throws DeviceException {
+        try {
+            Context c = platform.context();
+            pwm = c.create(Pwm.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).address(channel)
+                .pwmType(PwmType.HARDWARE).frequency(frequency).dutyCycle(initial).initial(initial)
+                .shutdown(safe instanceof Command.Level l ? l.percent() : 0)
+                .provider(platform.pwmProvider()));
+            set(initial, ctx);
+        } catch (RuntimeException e) {
+            throw new DeviceException("PWM channel " + channel + " could not be opened: " + platform.explain(e), e);
+        }
+    }
+
+    @Override
+    public synchronized void apply(Command command, DeviceContext ctx) throws DeviceException {
+        double target;
+        if (command instanceof Command.Level l) {
+            target = l.percent();
+        } else if (command instanceof Command.On) {
+            target = 100;
+        } else if (command instanceof Command.Off) {
+            target = 0;
+        } else {
+            throw new DeviceException("a PWM output takes a duty cycle of 0-100, ON or OFF, not "
+                + GpioOutput.describe(command));
+        }
+        if (!(target >= 0 && target <= 100)) {
+            throw new DeviceException("duty cycle " + Value.number(target, "").text() + " is outside 0..100");
+        }
+        set(target, ctx);
+    }
+
+    private void set(double percent, DeviceContext ctx) {
+        if (percent == 0) {
+            pwm.off();
+        } else {
+            pwm.on(percent, frequency);
+        }
+        duty = percent;
+        ctx.reading("duty", Value.number(percent, "%"));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (pwm != null) {
+            pwm = null;
+            platform.release(name);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.pigeon.drivers.i2c;
+
+import com.pi4j.context.Context;
+import com.pi4j.io.i2c.I2C;
+import io.pigeon.drivers.Device;
+import io.pigeon.drivers.DeviceContext;
+import io.pigeon.drivers.DeviceException;
+import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
+
+/**
+ * Bosch BME280 temperature, humidity and pressure sensor on I2C (0x76 or 0x77), read in forced mode at
+ * each poll with 1× oversampling: one conversion per reading, so the sensor idles (and does not warm
+ * itself) between polls.
+ */
+public final class Bme280 implements Device.Polled {
+    static final int REG_ID = 0xD0;
+    static final int REG_CALIB_TP = 0x88;
+    static final int REG_CALIB_H = 0xE1;
+    static final int REG_CTRL_HUM = 0xF2;
+    static final int REG_STATUS = 0xF3;
+    static final int REG_CTRL_MEAS = 0xF4;
+    static final int REG_DATA = 0xF7;
+    static final int CHIP_ID = 0x60;
+
+    private final String name;
+    private final Pi4jPlatform platform;
+    private final int bus;
+    private final int address;
+    private I2C i2c;
+    private Bme280Calibration calibration;
+
+    public Bme280(Settings s, Pi4jPlatform platform) {
+        this.name = s.device();
+        this.platform = platform;
+        this.bus = s.integer("bus", 1, 0, 31);
+        this.address = s.integer("address", 0x76, 0x76, 0x77);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public DeviceKind kind() {
+        return DeviceKind.SENSOR;
+    }
+
+    @Override
+    public void open(DeviceContext ctx) throws DeviceException {
+        try {
+            Context c = platform.context();
+            i2c = c.create(I2C.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).bus(bus).device(address)
+                .provider(platform.i2cProvider()));
+            int id = i2c.readRegister(REG_ID);
+            if (id != CHIP_ID) {
+                throw new DeviceException(String.format("chip id 0x%02X at I2C %d/0x%02X is not a BME280 (0x60)%s",
+                    id, bus, address, id == 0x58 ? "; 0x58 is a BMP280, which has no humidity sensor" : ""));
+            }
+            byte[] tp = new byte[26];
+            byte[] h = new byte[7];
+            i2c.readRegister(REG_CALIB_TP, tp, 0, tp.length);
+            i2c.readRegister(REG_CALIB_H, h, 0, h.length);
+            calibration = Bme280Calibration.parse(tp, h);
+        } catch (RuntimeException e) {
+            close();
+            throw new DeviceException("I2C read failed: " + message(e), e);
+        } catch (DeviceException e) {
+            close();
+            throw e;
+        }
+    }
+
+    static String message(RuntimeException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    @Override
+    public void poll(DeviceContext ctx) throws DeviceException {
+        byte[] d = new byte[8];
+        try {
+            i2c.writeRegister(REG_CTRL_HUM, (byte) 0x01);       // humidity oversampling ×1
+            i2c.writeRegister(REG_CTRL_MEAS, (byte) 0x25);      // temperature ×1, pressure ×1, forced mode
+            for (int i = 0; i < 50 && (i2c.readRegister(REG_STATUS) & 0x08) != 0; i++) {
+                Thread.sleep(2);                                // a ×1 conversion takes under 10 ms
+            }
+            i2c.readRegister(REG_DATA, d, 0, d.length);
+        } catch (RuntimeException e) {
+            throw new DeviceException("I2C read failed: " + message(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeviceException("interrupted");
+        }
+        int adcP = (d[0] & 0xFF) << 12 | (d[1] & 0xFF) << 4 | (d[2] & 0xFF) >> 4;
+        int adcT = (d[3] & 0xFF) << 12 | (d[4] & 0xFF) << 4 | (d[5] & 0xFF) >> 4;
+        int adcH = (d[6] & 0xFF) << 8 | (d[7] & 0xFF);
+        if (adcT == 0x80000 || adcP == 0x80000) {
+            // The reset value of the data registers: no conversion has happened.
+            ctx.count("no_conversion");
+            throw new DeviceException("BME280 returned no measurement (data registers at their reset value)");
+        }
+        int tFine = calibration.tFine(adcT);
+        ctx.reading("temperature", Value.number(calibration.temperature(tFine) / 100.0, "°C"));
+        ctx.reading("humidity", Value.number(calibration.humidity(adcH, tFine) / 1024.0, "%"));
+        ctx.reading("pressure", Value.number(calibration.pressure(adcP, tFine) / 25600.0, "hPa"));
+    }
+
+    @Override
+    public void close() {
+        if (i2c != null) {
+            i2c = null;
+            platform.release(name);
+        }
+    }
+}

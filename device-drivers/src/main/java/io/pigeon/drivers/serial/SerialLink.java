@@ -1,0 +1,139 @@
+package io.pigeon.drivers.serial;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import jssc.SerialPort;
+import jssc.SerialPortException;
+import org.tinylog.Logger;
+
+/**
+ * An open serial port through jssc: received bytes go to a sink from jssc's event thread; a watchdog
+ * notices an unplugged adapter, which jssc does not report by itself (its event thread stays silent and
+ * the port stays "open"): every {@value #WATCH_MILLIS} ms it checks that the device node still exists and
+ * that the driver still answers, and reports the loss once.
+ */
+public final class SerialLink implements AutoCloseable {
+    static final long WATCH_MILLIS = 500;
+
+    /** Receives bytes; the array is only valid during the call. */
+    public interface Sink {
+        void bytes(byte[] data, int length);
+    }
+
+    private final SerialSettings settings;
+    private final SerialPort port;
+    private final Consumer<String> onLost;
+    private ScheduledFuture<?> watchdog;
+    private volatile boolean closed;
+
+    private SerialLink(SerialSettings settings, Consumer<String> onLost) {
+        this.settings = settings;
+        this.port = new SerialPort(settings.port());
+        this.onLost = onLost;
+    }
+
+    /** Opens the port; {@code onLost} is called (once) when it disappears or fails. */
+    public static SerialLink open(SerialSettings settings, Sink sink, Consumer<String> onLost,
+                                  ScheduledExecutorService scheduler) throws SerialPortException {
+        SerialLink link = new SerialLink(settings, onLost);
+        link.start(sink, scheduler);
+        return link;
+    }
+
+    private void start(Sink sink, ScheduledExecutorService scheduler) throws SerialPortException {
+        if (!Files.exists(Path.of(settings.port()))) {
+            throw new SerialPortException(settings.port(), "openPort", "Port not found");
+        }
+        port.openPort();
+        try {
+            // On a pseudo-terminal this returns false although speed and format were applied: only the
+            // RTS/DTR ioctls fail there. On a real adapter false means what it says.
+            if (!port.setParams(settings.baud(), settings.dataBits(), settings.stopBits(), settings.parity())) {
+                Logger.debug("serial port {}: setParams reported false (normal on a pseudo-terminal)", settings.port());
+            }
+            port.setEventsMask(SerialPort.MASK_RXCHAR);
+            port.addEventListener(event -> {
+                if (!event.isRXCHAR() || event.getEventValue() <= 0 || closed) {
+                    return;
+                }
+                try {
+                    byte[] data = port.readBytes(event.getEventValue());
+                    if (data != null) {
+                        sink.bytes(data, data.length);
+                    }
+                } catch (SerialPortException e) {
+                    lost("port " + settings.port() + " read failed: " + e.getExceptionType());
+                }
+            }, SerialPort.MASK_RXCHAR);
+        } catch (SerialPortException | RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+        watchdog = scheduler.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void watch() {
+        if (closed) {
+            return;
+        }
+        if (!Files.exists(Path.of(settings.port()))) {
+            lost("port " + settings.port() + " disappeared");
+            return;
+        }
+        try {
+            port.getInputBufferBytesCount();
+        } catch (SerialPortException e) {
+            lost("port " + settings.port() + " failed: " + e.getExceptionType());
+        }
+    }
+
+    private synchronized void lost(String reason) {
+        if (!closed) {
+            closed = true;
+            onLost.accept(reason);
+        }
+    }
+
+    public void write(byte[] data) throws SerialPortException {
+        if (!port.writeBytes(data)) {
+            throw new SerialPortException(settings.port(), "writeBytes", "write failed");
+        }
+    }
+
+    /** Drops bytes the driver has received but not yet delivered. */
+    public void purgeInput() {
+        try {
+            port.purgePort(SerialPort.PURGE_RXCLEAR);
+        } catch (SerialPortException e) {
+            // the next read reports it
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        try {
+            if (port.isOpened()) {
+                try {
+                    port.removeEventListener();
+                } catch (SerialPortException e) {
+                    // closing anyway
+                }
+                port.closePort();
+            }
+        } catch (SerialPortException | RuntimeException e) {
+            // the port is gone already
+        }
+    }
+}

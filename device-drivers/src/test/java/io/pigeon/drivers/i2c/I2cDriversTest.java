@@ -1,0 +1,105 @@
+package io.pigeon.drivers.i2c;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigeon.drivers.DeviceException;
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.RecordingContext;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** BME280 and BH1750 through Pi4J's mock platform with a register-map provider. */
+class I2cDriversTest {
+    private static final Duration WAIT = Duration.ofSeconds(2);
+    private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
+    private final RecordingContext ctx = new RecordingContext();
+
+    @AfterEach
+    void close() {
+        ctx.close();
+        platform.close();
+        SimulatedI2cProvider.unregister(1, 0x76);
+        SimulatedI2cProvider.unregister(1, 0x23);
+    }
+
+    private static double value(RecordingContext.Got g) {
+        return ((Value.Numeric) g.value()).value();
+    }
+
+    @Test
+    void bme280ReadsWhatTheSensorMeasures() throws Exception {
+        Bme280Model model = new Bme280Model(Bme280Model.TYPICAL);
+        SimulatedI2cProvider.register(1, 0x76, model);
+        Bme280 sensor = new Bme280(Settings.of("climate", Map.of("bus", 1, "address", "0x76")), platform);
+        sensor.open(ctx);
+        DeviceException none = assertThrows(DeviceException.class, () -> sensor.poll(ctx));
+        assertTrue(none.getMessage().contains("no measurement"), none.getMessage());
+        model.set(21.5, 40.2, 1013.25);
+        sensor.poll(ctx);
+        assertEquals(21.5, value(ctx.next("temperature", WAIT)), 0.011);
+        assertEquals(40.2, value(ctx.next("humidity", WAIT)), 0.01);
+        assertEquals(1013.25, value(ctx.next("pressure", WAIT)), 0.01);
+        model.set(-12.34, 87.5, 978.4);
+        sensor.poll(ctx);
+        assertEquals(-12.34, value(ctx.next("temperature", WAIT)), 0.011);
+        assertEquals(87.5, value(ctx.next("humidity", WAIT)), 0.01);
+        assertEquals(978.4, value(ctx.next("pressure", WAIT)), 0.01);
+
+        model.answering(false);
+        DeviceException e = assertThrows(DeviceException.class, () -> sensor.poll(ctx));
+        assertEquals("I2C read failed: Remote I/O error", e.getMessage());
+        sensor.close();
+    }
+
+    @Test
+    void bme280RefusesAnotherChip() throws Exception {
+        Bme280Model bmp = new Bme280Model(Bme280Model.TYPICAL);
+        bmp.writeRegister(0xD0, 0x58);
+        SimulatedI2cProvider.register(1, 0x76, bmp);
+        Bme280 sensor = new Bme280(Settings.of("climate", Map.of()), platform);
+        DeviceException e = assertThrows(DeviceException.class, () -> sensor.open(ctx));
+        assertTrue(e.getMessage().contains("BMP280"), e.getMessage());
+        SimulatedI2cProvider.unregister(1, 0x76);
+        e = assertThrows(DeviceException.class, () -> sensor.open(ctx));
+        assertTrue(e.getMessage().contains("Remote I/O error"), e.getMessage());
+    }
+
+    @Test
+    void bh1750ConvertsCountsToLux() throws Exception {
+        int[] count = {12_000};
+        boolean[] poweredOn = {false};
+        int[] next = {0};
+        SimulatedI2cProvider.register(1, 0x23, new I2cModel() {
+            @Override
+            public int readRegister(int register) {
+                // bare reads return the count, high byte first
+                int b = next[0]++ % 2 == 0 ? count[0] >> 8 : count[0] & 0xFF;
+                return b;
+            }
+
+            @Override
+            public void writeRegister(int register, int value) {
+                if (value == Bh1750.POWER_ON) {
+                    poweredOn[0] = true;
+                }
+                if (value == 0xFF) {
+                    throw new UncheckedIOException(new IOException("Remote I/O error"));
+                }
+            }
+        });
+        Bh1750 light = new Bh1750(Settings.of("light", Map.of()), platform);
+        light.open(ctx);
+        assertTrue(poweredOn[0]);
+        light.poll(ctx);
+        assertEquals(10_000, value(ctx.next("illuminance", WAIT)), 0.05);
+        light.close();
+    }
+}

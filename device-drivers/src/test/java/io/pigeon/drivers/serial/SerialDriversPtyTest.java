@@ -1,0 +1,190 @@
+package io.pigeon.drivers.serial;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigeon.drivers.Command;
+import io.pigeon.drivers.DeviceException;
+import io.pigeon.drivers.RecordingContext;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The serial drivers through jssc on real pseudo-terminals, with the test playing the sensor. */
+class SerialDriversPtyTest {
+    private static final Duration WAIT = Duration.ofSeconds(3);
+    private PtyPair pty;
+    private final RecordingContext ctx = new RecordingContext();
+
+    @BeforeEach
+    void start() throws Exception {
+        pty = new PtyPair();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        ctx.close();
+        pty.close();
+    }
+
+    private static double number(RecordingContext.Got g) {
+        return ((Value.Numeric) g.value()).value();
+    }
+
+    @Test
+    void lineSensorSurvivesGarbageOverlongAndUnparsableLines() throws Exception {
+        SerialLineSensor s = new SerialLineSensor(Settings.of("climate", Map.of("port", pty.device(), "baud", 9600,
+            "max_line", 40)));
+        s.open(ctx);
+        pty.write("tempera");                       // a partial line ...
+        Thread.sleep(50);
+        pty.write("ture=21.5 humidity=40.2\r\n");   // ... completed later
+        assertEquals(new RecordingContext.Got("temperature", Value.number(21.5, "")), ctx.next(WAIT));
+        assertEquals(new RecordingContext.Got("humidity", Value.number(40.2, "")), ctx.next(WAIT));
+        pty.write("x".repeat(500) + "\n");           // over-long
+        pty.write("\u0001\u00ff garbage !!\n");       // unparsable
+        pty.write("temperature=22\n");
+        assertEquals(22.0, number(ctx.next("temperature", WAIT)));
+        assertEquals(1, ctx.counter("lines_too_long"));
+        assertEquals(1, ctx.counter("parse_errors"));
+        s.close();
+    }
+
+    @Test
+    void tenBadLinesInARowAreTroubleUntilAGoodOne() throws Exception {
+        SerialLineSensor s = new SerialLineSensor(Settings.of("climate", Map.of("port", pty.device(), "parse", "json")));
+        s.open(ctx);
+        for (int i = 0; i < 10; i++) {
+            pty.write("not json\n");
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (ctx.troubles.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("unparsable lines: 10 in a row"), ctx.troubles);
+        pty.write("{\"t\": 1}\n");
+        assertEquals(1.0, number(ctx.next("t", WAIT)));
+        s.close();
+    }
+
+    @Test
+    void gpsDropsBadChecksums() throws Exception {
+        NmeaGps gps = new NmeaGps(Settings.of("gps", Map.of("port", pty.device())));
+        gps.open(ctx);
+        pty.write("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*48\r\n"); // wrong checksum
+        pty.write("$GPGSV,2,1,08,01,40,083,46,02,17,308,41,12,07,344,39,14,22,228,45*75\r\n"); // not GGA/RMC
+        pty.write("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n");
+        assertEquals(48.1173, number(ctx.next("latitude", WAIT)), 1e-6);
+        assertEquals(8.0, number(ctx.next("satellites", WAIT)));
+        assertEquals(1, ctx.counter("checksum_errors"));
+        gps.close();
+    }
+
+    @Test
+    void pms5003ResynchronisesAfterGarbageAndPartialFrames() throws Exception {
+        Pms5003 pms = new Pms5003(Settings.of("air", Map.of("port", pty.device())));
+        pms.open(ctx);
+        byte[] good = Pms5003.encode(3, 7, 11);
+        byte[] corrupt = Pms5003.encode(9, 9, 9);
+        corrupt[10] ^= 0x55;
+        pty.write(new byte[] {0x13, 0x42, 0x00, 0x42});     // garbage, including a false start
+        pty.write(java.util.Arrays.copyOf(good, 12));      // a frame cut short ...
+        pty.write(corrupt);                                 // ... then a bad checksum
+        pty.write(good);
+        assertEquals(3.0, number(ctx.next("pm1_0", WAIT)));
+        assertEquals(7.0, number(ctx.next("pm2_5", WAIT)));
+        assertEquals(11.0, number(ctx.next("pm10", WAIT)));
+        assertTrue(ctx.counter("garbage_bytes") >= 2);
+        assertTrue(ctx.counter("checksum_errors") + ctx.counter("frame_errors") >= 1);
+        pty.write(Pms5003.encode(1, 2, 3));
+        assertEquals(1.0, number(ctx.next("pm1_0", WAIT)));
+        pms.close();
+    }
+
+    @Test
+    void modbusReadsWritesAndReportsExceptionsAndTimeouts() throws Exception {
+        ModbusRtu m = new ModbusRtu(Settings.of("meter", Map.of("port", pty.device(), "slave", 1,
+            "response_timeout", "300ms",
+            "registers", List.of(
+                Map.of("name", "voltage", "address", 0, "function", 4, "type", "uint16", "scale", 0.1, "unit", "V"),
+                Map.of("name", "setpoint", "address", 10, "type", "int16", "scale", 0.5, "writable", true)))));
+        m.open(ctx);
+        Thread slave = new Thread(() -> {
+            try {
+                // poll 1: answer both registers
+                expect(ModbusRtu.request(1, 4, 0, 1));
+                pty.write(ModbusCrc.append(new byte[] {1, 4, 2, 0x08, (byte) 0xFC}));   // 2300 → 230.0 V
+                expect(ModbusRtu.request(1, 3, 10, 1));
+                pty.write(ModbusCrc.append(new byte[] {1, 3, 2, (byte) 0xFF, (byte) 0xF6})); // -10 → -5.0
+                // poll 2: an exception response (illegal data address)
+                expect(ModbusRtu.request(1, 4, 0, 1));
+                pty.write(ModbusCrc.append(new byte[] {1, (byte) 0x84, 2}));
+                // poll 3: a corrupted answer, then silence
+                expect(ModbusRtu.request(1, 4, 0, 1));
+                byte[] bad = ModbusCrc.append(new byte[] {1, 4, 2, 0x08, (byte) 0xFC});
+                bad[4] ^= 1;
+                pty.write(bad);
+                expect(ModbusRtu.request(1, 4, 0, 1));
+                // write: echo
+                byte[] write = ModbusRtu.request(1, 6, 10, 42);
+                expect(write);
+                pty.write(write);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        slave.start();
+        m.poll(ctx);
+        assertEquals(230.0, number(ctx.next("voltage", WAIT)), 1e-9);
+        assertEquals(-5.0, number(ctx.next("setpoint", WAIT)), 1e-9);
+        m.poll(ctx);
+        assertEquals(1, ctx.counter("exceptions"));
+        assertEquals("slave 1 answered exception 2 (illegal data address)", ctx.troubles.get(0));
+        m.poll(ctx);
+        assertEquals(1, ctx.counter("crc_errors"));
+        m.poll(ctx);
+        assertEquals(1, ctx.counter("timeouts"));
+        m.apply(new Command.Write("setpoint", 21), ctx);
+        assertEquals(21.0, number(ctx.next("setpoint", WAIT)), 1e-9);
+        slave.join(5000);
+        org.junit.jupiter.api.Assertions.assertThrows(DeviceException.class,
+            () -> m.apply(new Command.Write("voltage", 1), ctx));
+        m.close();
+    }
+
+    private void expect(byte[] request) throws Exception {
+        byte[] got = pty.read(request.length, 3000);
+        assertEquals(java.util.HexFormat.of().formatHex(request), java.util.HexFormat.of().formatHex(got));
+    }
+
+    @Test
+    void unplugIsDetectedWithinTwoSecondsAndReopeningWorksOnceItIsBack() throws Exception {
+        SerialLineSensor s = new SerialLineSensor(Settings.of("climate", Map.of("port", pty.device())));
+        s.open(ctx);
+        pty.write("t=1\n");
+        ctx.next("t", WAIT);
+        long t0 = System.nanoTime();
+        pty.unplug();
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (ctx.lost.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(1, ctx.lost.size(), "lost reported once");
+        assertTrue(ms < 2000, "detected after " + ms + " ms");
+        assertTrue(ctx.lost.get(0).startsWith("port " + pty.device()), ctx.lost.get(0));
+        s.close();
+        DeviceException gone = org.junit.jupiter.api.Assertions.assertThrows(DeviceException.class, () -> s.open(ctx));
+        assertTrue(gone.getMessage().contains("not found"), gone.getMessage());
+        pty.plugIn();
+        s.open(ctx);
+        pty.write("t=2\n");
+        assertEquals(2.0, number(ctx.next("t", WAIT)));
+        s.close();
+    }
+}
