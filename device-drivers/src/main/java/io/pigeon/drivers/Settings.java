@@ -22,6 +22,7 @@ public final class Settings {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
     private final String device;
+    private final String subject;
     private final Map<String, Object> values;
     private final Function<String, String> where;
     private final Set<String> known = new HashSet<>();
@@ -31,9 +32,19 @@ public final class Settings {
      * @param where the location of a key for messages, e.g. {@code pigeon.yaml:14}; may return null
      */
     public Settings(String device, Map<String, ?> values, Function<String, String> where) {
+        this(device, "device '" + device + "'", values, where);
+    }
+
+    private Settings(String device, String subject, Map<String, ?> values, Function<String, String> where) {
         this.device = device;
+        this.subject = subject;
         this.values = new LinkedHashMap<>(values);
         this.where = where == null ? k -> null : where;
+    }
+
+    /** Settings of a config section rather than a device: errors say {@code section 'mqtt'}. */
+    public static Settings section(String name, Map<String, ?> values, Function<String, String> where) {
+        return new Settings(name, "section '" + name + "'", values, where);
     }
 
     public static Settings of(String device, Map<String, ?> values) {
@@ -44,13 +55,33 @@ public final class Settings {
         return device;
     }
 
+    /** A nested map (e.g. {@code tls}) as settings of its own, or null when absent. */
+    @SuppressWarnings("unchecked")
+    public Settings section(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Map)) {
+            throw error(key, "must be a map of settings");
+        }
+        Settings s = new Settings(device, subject, (Map<String, ?>) v, k -> where.apply(key + "." + k));
+        s.prefix = prefix + key + ".";
+        return s;
+    }
+
+    /** The keys present, in file order. */
+    public java.util.Set<String> keys() {
+        return values.keySet();
+    }
+
     public boolean has(String key) {
         known.add(key);
         return values.get(key) != null;
     }
 
     public SettingsException error(String key, String problem) {
-        return new SettingsException(where.apply(key), device, prefix + key, problem);
+        return new SettingsException(where.apply(key), subject, prefix + key, problem);
     }
 
     private Object raw(String key) {
@@ -212,9 +243,9 @@ public final class Settings {
             if (!(o instanceof Map)) {
                 throw error(key, "entry " + (i + 1) + " must be a map of settings");
             }
-            String sub = key + "[" + i + "]";
-            Settings block = new Settings(device, (Map<String, ?>) o, k -> where.apply(key));
-            block.prefix = sub + ".";
+            String path = key + "[" + i + "]";
+            Settings block = new Settings(device, subject, (Map<String, ?>) o, k -> where.apply(path + "." + k));
+            block.prefix = prefix + path + ".";
             out.add(block);
             i++;
         }
@@ -227,7 +258,7 @@ public final class Settings {
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 String hint = closest(key, known);
-                throw new SettingsException(where.apply(key), device, prefix + key, "unknown setting"
+                throw new SettingsException(where.apply(key), subject, prefix + key, "unknown setting"
                     + (hint != null ? " (did you mean '" + hint + "'?)" : ""));
             }
         }

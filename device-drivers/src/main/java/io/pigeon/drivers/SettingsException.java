@@ -1,20 +1,24 @@
 package io.pigeon.drivers;
 
-/** A device setting is missing or wrong; the message names the device, the field and the problem. */
+/**
+ * A setting is missing or wrong; the message names where (file and line), what (a device or a config
+ * section), the field and the problem.
+ */
 public final class SettingsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private final String device;
+    private final String subject;
     private final String field;
 
-    public SettingsException(String where, String device, String field, String problem) {
-        super((where == null || where.isEmpty() ? "" : where + ": ") + "device '" + device + "'"
+    /** @param subject what the settings belong to, e.g. {@code device 'climate'} or {@code section 'mqtt'} */
+    public SettingsException(String where, String subject, String field, String problem) {
+        super((where == null || where.isEmpty() ? "" : where + ": ") + subject
             + (field == null ? "" : ", field '" + field + "'") + ": " + problem);
-        this.device = device;
+        this.subject = subject;
         this.field = field;
     }
 
-    public String device() {
-        return device;
+    public String subject() {
+        return subject;
     }
 
     public String field() {

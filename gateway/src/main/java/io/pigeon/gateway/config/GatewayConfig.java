@@ -1,0 +1,32 @@
+package io.pigeon.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The whole configuration, validated. Field names follow the YAML keys. */
+public record GatewayConfig(Path file, Mqtt mqtt, String platform, int pwmChip, Path oneWireBase, Log log,
+                            Duration healthInterval, String discoveryPrefix, List<DeviceConfig> devices) {
+
+    /**
+     * @param password never logged; {@code toString} hides it
+     * @param outboxDir store-and-forward directory, or null for the in-memory buffer
+     */
+    public record Mqtt(String host, int port, String clientId, String username, byte[] password, int keepalive,
+                       String topicPrefix, Path caFile, Path certFile, Path keyFile, boolean tls,
+                       boolean verifyHostname, Path outboxDir, long outboxMaxBytes, int bufferMessages,
+                       long bufferBytes, int maxInflight) {
+        @Override
+        public String toString() {
+            return "mqtt " + host + ":" + port + " client id " + clientId + (username != null ? " user " + username : "")
+                + (password != null ? " (password set)" : "");
+        }
+    }
+
+    public record Log(String level, Path file) {
+    }
+
+    public DeviceConfig device(String name) {
+        return devices.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+    }
+}

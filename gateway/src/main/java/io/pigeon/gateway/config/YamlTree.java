@@ -1,0 +1,104 @@
+package io.pigeon.gateway.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * A YAML document as plain maps, lists and scalars (strings, longs, doubles, booleans), plus the line of
+ * every value by its path ({@code devices[0].baud}), so errors can point at the line to fix.
+ */
+final class YamlTree {
+    final Object root;
+    private final Map<String, Integer> lines = new HashMap<>();
+    private final String file;
+
+    private YamlTree(String file, Node node) throws ConfigException {
+        this.file = file;
+        this.root = node == null ? null : convert(node, "");
+    }
+
+    static YamlTree parse(String file, String text) throws ConfigException {
+        LoadSettings settings = LoadSettings.builder().setLabel(file).setAllowDuplicateKeys(false)
+            .setMaxAliasesForCollections(10).build();
+        try {
+            Optional<Node> node = new Compose(settings).composeString(text);
+            return new YamlTree(file, node.orElse(null));
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+            throw new ConfigException(file + ":" + line + ": YAML syntax error: " + e.getProblem());
+        } catch (YamlEngineException e) {
+            throw new ConfigException(file + ": YAML error: " + e.getMessage());
+        }
+    }
+
+    /** "pigeon.yaml:12" for a path, or just the file name when the path has no line. */
+    String where(String path) {
+        Integer line = lines.get(path);
+        return line == null ? file : file + ":" + line;
+    }
+
+    private Object convert(Node node, String path) throws ConfigException {
+        node.getStartMark().map(Mark::getLine).ifPresent(l -> lines.putIfAbsent(path, l + 1));
+        if (node instanceof MappingNode m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (NodeTuple t : m.getValue()) {
+                if (!(t.getKeyNode() instanceof ScalarNode k)) {
+                    throw new ConfigException(where(path) + ": keys must be plain names");
+                }
+                String key = k.getValue();
+                String sub = path.isEmpty() ? key : path + "." + key;
+                k.getStartMark().ifPresent(mark -> lines.put(sub, mark.getLine() + 1));
+                out.put(key, convert(t.getValueNode(), sub));
+            }
+            return out;
+        }
+        if (node instanceof SequenceNode s) {
+            List<Object> out = new ArrayList<>();
+            int i = 0;
+            for (Node item : s.getValue()) {
+                out.add(convert(item, path + "[" + i++ + "]"));
+            }
+            return out;
+        }
+        ScalarNode s = (ScalarNode) node;
+        String v = s.getValue();
+        Tag tag = s.getTag();
+        if (Tag.NULL.equals(tag)) {
+            return null;
+        }
+        if (Tag.BOOL.equals(tag)) {
+            return Boolean.parseBoolean(v.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (Tag.INT.equals(tag)) {
+            try {
+                String t = v.replace("_", "");
+                return t.startsWith("0x") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                return v;
+            }
+        }
+        if (Tag.FLOAT.equals(tag)) {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                return v;
+            }
+        }
+        return v;
+    }
+}

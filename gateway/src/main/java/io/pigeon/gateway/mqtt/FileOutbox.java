@@ -1,0 +1,599 @@
+package io.pigeon.gateway.mqtt;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * A crash-safe outbox on disk: every accepted message is appended to a segment file before
+ * {@code publish} returns, and stays there until its PUBACK (or PUBCOMP) is recorded, so after a crash,
+ * kill -9 or power loss the client resends everything accepted and unacknowledged, in order.
+ *
+ * <p>Format: segment files {@code <first sequence, 16 hex digits>.seg} of records
+ * {@code [u32 body length][u32 CRC-32C of body][body]}; a DATA body is
+ * {@code [1][u64 seq][u8 qos | retain << 2][u16 topic length][topic][payload]}, an ACK body is
+ * {@code [2][u64 seq]}. A torn or corrupted record ends its segment: what came before it is kept.
+ *
+ * <p>Durability: a record reaches the operating system at once (a process crash loses nothing); it
+ * reaches the storage by {@code fsync} as {@link Fsync} says. The default, {@link Fsync#interval} of one
+ * second, bounds the loss on power failure to about a second while keeping an SD card's writes few and
+ * large: many records share one flush (group commit).
+ *
+ * <p>Space: bounded by {@code maxBytes} of live messages and {@code maxRecords}; a segment is deleted when
+ * every message in it is acknowledged, oldest first. A message that stays unacknowledged while newer
+ * segments pile up is copied forward, so disk use stays near the bound.
+ *
+ * <p>Not thread-safe: the client calls it under its lock. {@link #data} returns a shared buffer that is
+ * valid until the next call.
+ */
+public final class FileOutbox implements Outbox {
+    /** When appended records are forced to the storage device. */
+    public record Fsync(long intervalMillis) {
+        /** fsync after every append: safest, slowest, hardest on flash. */
+        public static Fsync always() {
+            return new Fsync(0);
+        }
+
+        /** fsync at most every {@code millis}, when something was appended. */
+        public static Fsync interval(long millis) {
+            return new Fsync(millis);
+        }
+
+        /** Never fsync; the operating system writes back in its own time (a crash of the process is still safe). */
+        public static Fsync never() {
+            return new Fsync(-1);
+        }
+    }
+
+    private static final byte DATA = 1;
+    private static final byte ACK = 2;
+    private static final int HEADER = 8;
+    private static final int DATA_FIXED = 1 + 8 + 1 + 2;
+
+    private final Path dir;
+    private final long maxBytes;
+    private final int maxRecords;
+    private final long segmentSize;
+    private final Fsync fsync;
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
+    private byte[] readBuf = new byte[256];
+
+    // Segments, oldest first.
+    private final List<Segment> segments = new ArrayList<>();
+    private long nextSeq = 1;
+    private long lastSync = System.nanoTime();
+    private boolean dirty;
+
+    // Index of live records: slots linked in sequence order, as in MemoryOutbox.
+    private long[] seq = new long[0];
+    private Segment[] segment = new Segment[0];
+    private long[] offset = new long[0];
+    private int[] topicLength = new int[0];
+    private int[] payloadLength = new int[0];
+    private int[] packetId = new int[0];
+    private byte[] meta = new byte[0];
+    private int[] next = new int[0];
+    private int[] prev = new int[0];
+    private int freeList = -1;
+    private int head = -1;
+    private int tail = -1;
+    private int size;
+    private long bytes;
+    private long recovered;
+    private long tornRecords;
+
+    private static final class Segment {
+        final Path path;
+        final FileChannel channel;
+        long size;
+        int live;
+
+        Segment(Path path, FileChannel channel, long size) {
+            this.path = path;
+            this.channel = channel;
+            this.size = size;
+        }
+    }
+
+    /**
+     * Opens (creating it if needed) the outbox in {@code dir} and recovers what an earlier run left.
+     *
+     * @throws IOException naming the directory when it cannot be created, read or written
+     */
+    public FileOutbox(Path dir, long maxBytes, int maxRecords, Fsync fsync) throws IOException {
+        if (maxBytes < 1024 || maxRecords < 1) {
+            throw new IllegalArgumentException("outbox limits too small");
+        }
+        this.dir = dir;
+        this.maxBytes = maxBytes;
+        this.maxRecords = maxRecords;
+        this.segmentSize = Math.max(64 * 1024, Math.min(4L * 1024 * 1024, maxBytes / 8));
+        this.fsync = fsync;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("outbox directory " + dir + " cannot be created: " + e, e);
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new IOException("outbox directory " + dir + " is not a writable directory");
+        }
+        recover();
+        if (segments.isEmpty()) {
+            newSegment();
+        }
+    }
+
+    /** Messages found on disk at start, for the log. */
+    public long recovered() {
+        return recovered;
+    }
+
+    /** Torn or corrupted records skipped at start. */
+    public long tornRecords() {
+        return tornRecords;
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recover() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.seg")) {
+            ds.forEach(files::add);
+        }
+        files.sort(null);
+        Map<Long, Integer> bySeq = new HashMap<>();
+        for (Path path : files) {
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Segment seg = new Segment(path, ch, ch.size());
+            long good = scan(seg, bySeq);
+            if (good < ch.size()) {
+                tornRecords++;
+                ch.truncate(good); // drop the torn tail so new records follow valid ones
+            }
+            seg.size = good;
+            segments.add(seg);
+        }
+        // Compaction copies records forward: order the survivors by sequence, not by file position.
+        List<long[]> live = new ArrayList<>();
+        for (int h = head; h >= 0; h = next[h]) {
+            live.add(new long[] {seq[h], h});
+        }
+        live.sort((a, b) -> Long.compare(a[0], b[0]));
+        head = -1;
+        tail = -1;
+        for (long[] e : live) {
+            link((int) e[1]);
+            segment[(int) e[1]].live++;
+        }
+        recovered = size;
+        reclaim();
+    }
+
+    /** Replays one segment into the index; returns the length of its valid prefix. */
+    private long scan(Segment seg, Map<Long, Integer> bySeq) throws IOException {
+        FileChannel ch = seg.channel;
+        long pos = 0;
+        long end = seg.size;
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        while (pos + HEADER <= end) {
+            header.clear();
+            readFully(ch, header, pos);
+            int length = header.getInt(0);
+            int sum = header.getInt(4);
+            if (length < 9 || pos + HEADER + (long) length > end) {
+                break;
+            }
+            ByteBuffer body = ByteBuffer.allocate(length);
+            readFully(ch, body, pos + HEADER);
+            crc.reset();
+            crc.update(body.array(), 0, length);
+            if ((int) crc.getValue() != sum) {
+                break;
+            }
+            long s = body.getLong(1);
+            nextSeq = Math.max(nextSeq, s + 1);
+            if (body.get(0) == DATA && length >= DATA_FIXED) {
+                Integer old = bySeq.remove(s);
+                if (old != null) {
+                    drop(old); // a copy made by compaction: keep the newer one
+                }
+                int h = allocate();
+                seq[h] = s;
+                segment[h] = seg;
+                offset[h] = pos + HEADER;
+                meta[h] = (byte) (body.get(9) & 7);
+                topicLength[h] = body.getShort(10) & 0xFFFF;
+                payloadLength[h] = length - DATA_FIXED - topicLength[h];
+                if (payloadLength[h] < 0) {
+                    release(h);
+                    break;
+                }
+                packetId[h] = 0;
+                link(h);
+                size++;
+                bytes += topicLength[h] + payloadLength[h];
+                bySeq.put(s, h);
+            } else if (body.get(0) == ACK && length == 9) {
+                Integer h = bySeq.remove(s);
+                if (h != null) {
+                    drop(h);
+                }
+            } else {
+                break;
+            }
+            pos += HEADER + length;
+        }
+        return pos;
+    }
+
+    /** Forgets a record found during recovery. */
+    private void drop(int h) {
+        unlink(h);
+        size--;
+        bytes -= topicLength[h] + payloadLength[h];
+        release(h);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + buf.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of segment");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Outbox
+
+    @Override
+    public boolean fits(int topicLen, int payloadLen) {
+        return size < maxRecords && bytes + topicLen + payloadLen <= maxBytes;
+    }
+
+    @Override
+    public int append(byte[] topic, int topicLen, byte[] payload, int payloadOffset, int payloadLen, int qos,
+                      boolean retain) {
+        if (!fits(topicLen, payloadLen)) {
+            return -1;
+        }
+        long s = nextSeq++;
+        int h = allocate();
+        try {
+            long pos = writeData(s, (byte) (qos | (retain ? 4 : 0)), topic, 0, topicLen, payload, payloadOffset, payloadLen);
+            seq[h] = s;
+            segment[h] = active();
+            offset[h] = pos;
+            meta[h] = (byte) (qos | (retain ? 4 : 0));
+            topicLength[h] = topicLen;
+            payloadLength[h] = payloadLen;
+            packetId[h] = 0;
+        } catch (IOException e) {
+            release(h);
+            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
+        }
+        link(h);
+        size++;
+        bytes += topicLen + payloadLen;
+        active().live++;
+        return h;
+    }
+
+    /** Appends a DATA record to the active segment; returns the file offset of its body. */
+    private long writeData(long s, byte flags, byte[] topic, int topicOff, int topicLen, byte[] payload, int payloadOff,
+                           int payloadLen) throws IOException {
+        int length = DATA_FIXED + topicLen + payloadLen;
+        ByteBuffer b = buffer(HEADER + length);
+        b.putInt(length).putInt(0).put(DATA).putLong(s).put(flags).putShort((short) topicLen)
+            .put(topic, topicOff, topicLen).put(payload, payloadOff, payloadLen);
+        return writeRecord(b, length);
+    }
+
+    private long writeRecord(ByteBuffer b, int length) throws IOException {
+        crc.reset();
+        crc.update(b.array(), HEADER, length);
+        b.putInt(4, (int) crc.getValue());
+        b.flip();
+        Segment seg = active();
+        if (seg.size + b.remaining() > segmentSize && seg.size > 0) {
+            seg = newSegment();
+        }
+        long pos = seg.size;
+        while (b.hasRemaining()) {
+            seg.channel.write(b, pos + b.position());
+        }
+        seg.size += HEADER + length;
+        dirty = true;
+        maybeSync(false);
+        return pos + HEADER;
+    }
+
+    private ByteBuffer buffer(int need) {
+        if (writeBuf.capacity() < need) {
+            writeBuf = ByteBuffer.allocate(Math.max(need, writeBuf.capacity() * 2));
+        }
+        writeBuf.clear();
+        return writeBuf;
+    }
+
+    private void maybeSync(boolean force) throws IOException {
+        if (!dirty || fsync.intervalMillis() < 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (force || fsync.intervalMillis() == 0 || now - lastSync >= fsync.intervalMillis() * 1_000_000) {
+            active().channel.force(false);
+            lastSync = now;
+            dirty = false;
+        }
+    }
+
+    /** Forces what was appended to the storage device now (e.g. at a clean shutdown). */
+    public void sync() {
+        try {
+            maybeSync(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Segment active() {
+        return segments.get(segments.size() - 1);
+    }
+
+    private Segment newSegment() throws IOException {
+        if (!segments.isEmpty()) {
+            maybeSync(true);
+        }
+        Path p = dir.resolve(String.format("%016x.seg", nextSeq));
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        Segment s = new Segment(p, ch, 0);
+        segments.add(s);
+        compactIfNeeded();
+        return s;
+    }
+
+    /** Copies the live records of the oldest segment forward when old segments pile up behind it. */
+    private void compactIfNeeded() throws IOException {
+        long onDisk = 0;
+        for (Segment s : segments) {
+            onDisk += s.size;
+        }
+        if (segments.size() < 3 || onDisk < maxBytes + 2 * segmentSize) {
+            return;
+        }
+        Segment oldest = segments.get(0);
+        for (int h = head; h >= 0; h = next[h]) {
+            if (segment[h] == oldest) {
+                byte[] d = data(h);
+                byte[] copy = Arrays.copyOf(d, topicLength[h] + payloadLength[h]);
+                long pos = writeData(seq[h], (byte) (meta[h] & 7), copy, 0, topicLength[h], copy, topicLength[h], payloadLength[h]);
+                oldest.live--;
+                segment[h] = active();
+                offset[h] = pos;
+                active().live++;
+            }
+        }
+        reclaim();
+    }
+
+    private void reclaim() {
+        while (segments.size() > 1 && segments.get(0).live == 0) {
+            Segment s = segments.remove(0);
+            try {
+                s.channel.close();
+                Files.deleteIfExists(s.path);
+            } catch (IOException e) {
+                // tried; it goes next time
+            }
+        }
+    }
+
+    @Override
+    public int first() {
+        return head;
+    }
+
+    @Override
+    public int next(int handle) {
+        return next[handle];
+    }
+
+    @Override
+    public int firstQos0() {
+        for (int h = head; h >= 0; h = next[h]) {
+            if ((meta[h] & 3) == 0) {
+                return h;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public int qos(int handle) {
+        return meta[handle] & 3;
+    }
+
+    @Override
+    public boolean retain(int handle) {
+        return (meta[handle] & 4) != 0;
+    }
+
+    @Override
+    public int stage(int handle) {
+        return (meta[handle] >>> 3) & 3;
+    }
+
+    @Override
+    public int packetId(int handle) {
+        return packetId[handle];
+    }
+
+    @Override
+    public void setStage(int handle, int stage, int id) {
+        meta[handle] = (byte) ((meta[handle] & 7) | stage << 3);
+        packetId[handle] = id;
+    }
+
+    @Override
+    public byte[] data(int h) {
+        int n = topicLength[h] + payloadLength[h];
+        if (readBuf.length < n) {
+            readBuf = new byte[Math.max(n, readBuf.length * 2)];
+        }
+        try {
+            ByteBuffer b = ByteBuffer.wrap(readBuf, 0, n);
+            long pos = offset[h] + DATA_FIXED;
+            while (b.hasRemaining()) {
+                if (segment[h].channel.read(b, pos + b.position()) < 0) {
+                    throw new IOException("record beyond the end of its segment");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("outbox read failed in " + dir + ": " + e.getMessage(), e);
+        }
+        return readBuf;
+    }
+
+    @Override
+    public int topicLength(int handle) {
+        return topicLength[handle];
+    }
+
+    @Override
+    public int payloadLength(int handle) {
+        return payloadLength[handle];
+    }
+
+    @Override
+    public int findByPacketId(int id) {
+        for (int h = head; h >= 0; h = next[h]) {
+            if (stage(h) == QUEUED) {
+                return -1;
+            }
+            if (packetId[h] == id) {
+                return h;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void remove(int h) {
+        try {
+            ByteBuffer b = buffer(HEADER + 9);
+            b.putInt(9).putInt(0).put(ACK).putLong(seq[h]);
+            writeRecord(b, 9);
+        } catch (IOException e) {
+            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
+        }
+        unlink(h);
+        size--;
+        bytes -= topicLength[h] + payloadLength[h];
+        segment[h].live--;
+        release(h);
+        reclaim();
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Segment files now on disk. */
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    @Override
+    public void close() {
+        try {
+            maybeSync(true);
+        } catch (IOException e) {
+            // closing anyway
+        }
+        for (Segment s : segments) {
+            try {
+                s.channel.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- slots
+
+    private int allocate() {
+        if (freeList >= 0) {
+            int h = freeList;
+            freeList = next[h];
+            return h;
+        }
+        int h = seq.length;
+        int n = Math.max(16, h * 2);
+        seq = Arrays.copyOf(seq, n);
+        segment = Arrays.copyOf(segment, n);
+        offset = Arrays.copyOf(offset, n);
+        topicLength = Arrays.copyOf(topicLength, n);
+        payloadLength = Arrays.copyOf(payloadLength, n);
+        packetId = Arrays.copyOf(packetId, n);
+        meta = Arrays.copyOf(meta, n);
+        next = Arrays.copyOf(next, n);
+        prev = Arrays.copyOf(prev, n);
+        for (int i = n - 1; i > h; i--) {
+            next[i] = freeList;
+            freeList = i;
+        }
+        return h;
+    }
+
+    private void release(int h) {
+        segment[h] = null;
+        meta[h] = 0;
+        next[h] = freeList;
+        freeList = h;
+    }
+
+    private void link(int h) {
+        next[h] = -1;
+        prev[h] = tail;
+        if (tail >= 0) {
+            next[tail] = h;
+        } else {
+            head = h;
+        }
+        tail = h;
+    }
+
+    private void unlink(int h) {
+        int p = prev[h];
+        int n = next[h];
+        if (p >= 0) {
+            next[p] = n;
+        } else {
+            head = n;
+        }
+        if (n >= 0) {
+            prev[n] = p;
+        } else {
+            tail = p;
+        }
+    }
+}
