@@ -36,6 +36,7 @@ public final class DeviceSupervisor implements DeviceContext {
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
 
     private volatile boolean open;
+    private volatile boolean opening;
     private volatile boolean stopped;
     private volatile Health health;
     private volatile long lastDataNanos;
@@ -89,9 +90,11 @@ public final class DeviceSupervisor implements DeviceContext {
                 return;
             }
             try {
+                opening = true; // a device may report its initial state from open()
                 device.open(this);
                 open = true;
                 lastDataNanos = System.nanoTime();
+                opening = false;
                 setHealth(Health.ONLINE);
                 Logger.info("device '{}' is online", device.name());
                 if (device instanceof Device.Polled && interval != null) {
@@ -103,6 +106,7 @@ public final class DeviceSupervisor implements DeviceContext {
                     watchdog = scheduler.scheduleAtFixedRate(this::checkSilence, check, check, TimeUnit.MILLISECONDS);
                 }
             } catch (DeviceException | RuntimeException e) {
+                opening = false;
                 safeClose();
                 String reason = describe(e);
                 if (health == null || health.online() || !health.reason().equals(reason)) {
@@ -139,13 +143,13 @@ public final class DeviceSupervisor implements DeviceContext {
 
     @Override
     public void reading(String name, Value value) {
-        if (!open || stopped) {
+        if (!(open || opening) || stopped) {
             return;
         }
         lastDataNanos = System.nanoTime();
         attempt = 0; // the backoff starts over only once the device delivers, so a flapping one backs off
         Health h = health;
-        if (h != null && !h.online()) {
+        if (open && h != null && !h.online()) {
             Logger.info("device '{}' is online again", device.name());
             setHealth(Health.ONLINE);
         }

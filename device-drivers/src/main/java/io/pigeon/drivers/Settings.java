@@ -65,6 +65,10 @@ public final class Settings {
         if (!(v instanceof Map)) {
             throw error(key, "must be a map of settings");
         }
+        if (subject.startsWith("section '")) {
+            String path = (device.equals("top level") ? "" : device + ".") + key;
+            return new Settings(path, "section '" + path + "'", (Map<String, ?>) v, k -> where.apply(key + "." + k));
+        }
         Settings s = new Settings(device, subject, (Map<String, ?>) v, k -> where.apply(key + "." + k));
         s.prefix = prefix + key + ".";
         return s;

@@ -48,8 +48,19 @@ final class YamlTree {
 
     /** "pigeon.yaml:12" for a path, or just the file name when the path has no line. */
     String where(String path) {
-        Integer line = lines.get(path);
-        return line == null ? file : file + ":" + line;
+        // A missing key has no line: point at the nearest enclosing one that exists.
+        String p = path;
+        while (true) {
+            Integer line = lines.get(p);
+            if (line != null) {
+                return file + ":" + line;
+            }
+            int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+            if (cut <= 0) {
+                return file;
+            }
+            p = p.substring(0, cut);
+        }
     }
 
     private Object convert(Node node, String path) throws ConfigException {

@@ -1,0 +1,454 @@
+package io.pigeon.gateway.bridge;
+
+import io.pigeon.drivers.Command;
+import io.pigeon.drivers.Device;
+import io.pigeon.drivers.DeviceException;
+import io.pigeon.drivers.DeviceSupervisor;
+import io.pigeon.drivers.Health;
+import io.pigeon.drivers.Reading;
+import io.pigeon.drivers.Value;
+import io.pigeon.gateway.config.DeviceConfig;
+import io.pigeon.gateway.config.GatewayConfig;
+import io.pigeon.gateway.mqtt.ConnectionListener;
+import io.pigeon.gateway.mqtt.FileOutbox;
+import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.gateway.mqtt.MqttStats;
+import io.pigeon.gateway.mqtt.Outbox;
+import io.pigeon.gateway.mqtt.Will;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.tinylog.Logger;
+
+/**
+ * The gateway: devices in, MQTT out, commands back. Topics under {@code <root>} (the topic prefix):
+ * {@code availability} (retained, with the last will), {@code <device>/availability}, {@code alerts},
+ * {@code <device>/<reading>} (or {@code <device>} as JSON), {@code <device>/set} (commands),
+ * {@code <device>/state} (retained echo), {@code <device>/error}, {@code health}.
+ */
+public final class Gateway implements AutoCloseable {
+    static final byte[] ONLINE = "online".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] OFFLINE = "offline".getBytes(StandardCharsets.US_ASCII);
+
+    private final GatewayConfig config;
+    private final String root;
+    private final MqttClient client;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Unit> units = new LinkedHashMap<>();
+    private final ThreadLocal<String> echo = new ThreadLocal<>();
+    private final HomeAssistant discovery;
+    private final long started = System.nanoTime();
+    private final AtomicInteger connectCount = new AtomicInteger();
+    private volatile String lostReason;
+    private volatile Instant lostAt;
+    private volatile boolean closed;
+    private ScheduledFuture<?> failsafe;
+
+    /** One device with its supervisor and publishing state. */
+    private final class Unit {
+        final DeviceConfig cfg;
+        final DeviceSupervisor supervisor;
+        final PublishPolicy policy;
+        final Map<String, Value> jsonPending = new LinkedHashMap<>();
+        ScheduledFuture<?> jsonFlush;
+        volatile boolean failsafeApplied;
+        volatile boolean wasOffline;
+
+        Unit(DeviceConfig cfg) {
+            this.cfg = cfg;
+            this.policy = new PublishPolicy(cfg.onChange(), cfg.deadband(), cfg.heartbeat(), cfg.decimals());
+            Duration interval = cfg.interval();
+            this.supervisor = new DeviceSupervisor(cfg.device(), interval, cfg.timeout(), Duration.ofMillis(500),
+                cfg.retryMax(), scheduler, new DeviceSupervisor.Listener() {
+                    @Override
+                    public void reading(Reading reading) {
+                        onReading(Unit.this, reading);
+                    }
+
+                    @Override
+                    public void health(Device device, Health health) {
+                        onHealth(Unit.this, health);
+                    }
+                });
+        }
+
+        boolean acts() {
+            return cfg.device().kind().acts();
+        }
+    }
+
+    public Gateway(GatewayConfig config) throws IOException {
+        this.config = config;
+        this.root = config.mqtt().topicPrefix();
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory tf = r -> {
+            Thread t = new Thread(r, "pigeon-devices-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.scheduler = Executors.newScheduledThreadPool(2, tf);
+        GatewayConfig.Mqtt m = config.mqtt();
+        MqttOptions options = new MqttOptions().host(m.host()).port(m.port()).clientId(m.clientId())
+            .keepAlive(m.keepalive()).cleanSession(true).maxInflight(m.maxInflight())
+            .maxBuffered(m.bufferMessages(), m.bufferBytes())
+            .overflow(MqttOptions.Overflow.DROP_OLDEST)
+            .will(new Will(root + "/availability", OFFLINE, 1, true))
+            .backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+        if (m.username() != null) {
+            options.credentials(m.username(), m.password());
+        }
+        if (m.tls()) {
+            options.tls(m.caFile(), m.certFile(), m.keyFile()).tlsVerifyHostname(m.verifyHostname());
+        }
+        Outbox outbox = null;
+        if (m.outboxDir() != null) {
+            FileOutbox f = new FileOutbox(m.outboxDir(), m.outboxMaxBytes(), Math.max(m.bufferMessages(), 100_000),
+                FileOutbox.Fsync.interval(1000));
+            if (f.recovered() > 0) {
+                Logger.info("outbox {}: {} unacknowledged message(s) from the last run will be sent first",
+                    m.outboxDir(), f.recovered());
+            }
+            if (f.tornRecords() > 0) {
+                Logger.warn("outbox {}: skipped a torn record at the end of a segment (power loss during a write?)",
+                    m.outboxDir());
+            }
+            outbox = f;
+        }
+        this.client = outbox == null ? new MqttClient(options) : new MqttClient(options, outbox);
+        this.discovery = config.discoveryPrefix() == null ? null
+            : new HomeAssistant(config.discoveryPrefix(), root, m.clientId(), client);
+        for (DeviceConfig d : config.devices()) {
+            units.put(d.name(), new Unit(d));
+        }
+    }
+
+    public MqttClient client() {
+        return client;
+    }
+
+    /** Health of a device, or null before its first open attempt. */
+    public Health health(String device) {
+        Unit u = units.get(device);
+        return u == null ? null : u.supervisor.health();
+    }
+
+    public DeviceSupervisor supervisor(String device) {
+        Unit u = units.get(device);
+        return u == null ? null : u.supervisor;
+    }
+
+    /** Starts everything; returns at once, connecting and opening devices in the background. */
+    public void start() {
+        client.addConnectionListener(new ConnectionListener() {
+            @Override
+            public void connected(boolean sessionPresent) {
+                onConnected();
+            }
+
+            @Override
+            public void disconnected(Throwable cause) {
+                onDisconnected(cause);
+            }
+        });
+        client.subscribe(root + "/+/set", 1, this::onCommand);
+        if (discovery != null) {
+            client.subscribe(config.discoveryPrefix() + "/status", 1, (t, p, q, r) -> {
+                if ("online".equals(new String(p, StandardCharsets.UTF_8).trim())) {
+                    scheduler.execute(discovery::announceAll);
+                }
+            });
+        }
+        client.start();
+        armFailsafe(); // until the first connection, the broker counts as unreachable
+        for (Unit u : units.values()) {
+            u.supervisor.start();
+        }
+        long health = config.healthInterval().toMillis();
+        scheduler.scheduleAtFixedRate(this::publishHealth, health, health, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this::heartbeats, 1, 1, TimeUnit.SECONDS);
+        Logger.info("gateway started: {} device(s), topics under {}/, broker {}:{}", units.size(), root,
+            config.mqtt().host(), config.mqtt().port());
+    }
+
+    // ---------------------------------------------------------------- MQTT side
+
+    private void onConnected() {
+        int n = connectCount.incrementAndGet();
+        cancelFailsafe();
+        client.publish(root + "/availability", ONLINE, 1, true);
+        for (Unit u : units.values()) {
+            Health h = u.supervisor.health();
+            if (h != null) {
+                client.publish(root + "/" + u.cfg.name() + "/availability", h.online() ? ONLINE : OFFLINE, 1, true);
+            }
+        }
+        if (n > 1 && lostAt != null) {
+            alert(new Json().put("gateway", config.mqtt().clientId()).put("event", "reconnected")
+                .put("reason", lostReason).put("since", lostAt.truncatedTo(ChronoUnit.SECONDS).toString()));
+            lostAt = null;
+        }
+        if (discovery != null) {
+            scheduler.execute(discovery::announceAll);
+        }
+    }
+
+    private void onDisconnected(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        if (lostAt == null && connectCount.get() > 0) {
+            lostAt = Instant.now();
+            lostReason = cause == null ? "connection closed" : String.valueOf(cause.getMessage());
+        }
+        armFailsafe();
+    }
+
+    private synchronized void armFailsafe() {
+        if (failsafe != null || closed) {
+            return;
+        }
+        Duration shortest = null;
+        for (Unit u : units.values()) {
+            Duration f = u.cfg.failsafeAfter();
+            if (f != null && (shortest == null || f.compareTo(shortest) < 0)) {
+                shortest = f;
+            }
+        }
+        if (shortest == null) {
+            return;
+        }
+        long armedAt = System.nanoTime();
+        failsafe = scheduler.scheduleAtFixedRate(() -> {
+            long away = System.nanoTime() - armedAt;
+            for (Unit u : units.values()) {
+                Duration f = u.cfg.failsafeAfter();
+                if (f != null && away >= f.toNanos() && !u.failsafeApplied) {
+                    u.failsafeApplied = true;
+                    Logger.warn("broker unreachable for {}: device '{}' goes to its safe state",
+                        DeviceSupervisor.human(f), u.cfg.name());
+                    u.supervisor.applySafeState();
+                }
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void cancelFailsafe() {
+        if (failsafe != null) {
+            failsafe.cancel(false);
+            failsafe = null;
+        }
+        units.values().forEach(u -> u.failsafeApplied = false);
+    }
+
+    private void onCommand(String topic, byte[] payload, int qos, boolean retained) {
+        String device = topic.substring(root.length() + 1, topic.length() - "/set".length());
+        String text = new String(payload, StandardCharsets.UTF_8);
+        if (retained) {
+            // A retained command would fire again at every restart of the gateway.
+            if (!text.isEmpty()) {
+                Logger.warn("ignored a retained command for '{}'; clear it with an empty retained message", device);
+                error(device, "retained command ignored: commands must not be retained", text);
+            }
+            return;
+        }
+        scheduler.execute(() -> command(device, text));
+    }
+
+    private void command(String device, String text) {
+        Unit u = units.get(device);
+        if (u == null) {
+            error(device, "no device '" + device + "'", text);
+            return;
+        }
+        if (!u.acts()) {
+            error(device, "device '" + device + "' is not an actuator", text);
+            return;
+        }
+        Command command;
+        try {
+            command = CommandParser.parse(text);
+        } catch (CommandParser.BadCommand e) {
+            error(device, e.getMessage(), text);
+            return;
+        }
+        echo.set(device);
+        try {
+            u.supervisor.apply(command);
+            Logger.info("device '{}': {}", device, text.trim());
+        } catch (DeviceException | RuntimeException e) {
+            error(device, e.getMessage(), text);
+        } finally {
+            echo.remove();
+        }
+    }
+
+    private void error(String device, String message, String payload) {
+        Logger.warn("command for '{}' refused: {}", device, message);
+        byte[] body = new Json().put("error", message).put("payload", payload).toString().getBytes(StandardCharsets.UTF_8);
+        publish(root + "/" + device + "/error", body, 1, false);
+    }
+
+    private void alert(Json json) {
+        json.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        publish(root + "/alerts", json.toString().getBytes(StandardCharsets.UTF_8), 1, false);
+    }
+
+    /** Publishes, logging (not throwing) when the topic is unusable. */
+    private void publish(String topic, byte[] payload, int qos, boolean retain) {
+        try {
+            client.publish(topic, payload, qos, retain);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            Logger.warn("cannot publish to '{}': {}", topic, e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- device side
+
+    private void onHealth(Unit u, Health h) {
+        String name = u.cfg.name();
+        publish(root + "/" + name + "/availability", h.online() ? ONLINE : OFFLINE, 1, true);
+        // The first "online" after start is not news; every later change is.
+        if (!h.online() || u.wasOffline) {
+            alert(new Json().put("device", name).put("availability", h.online() ? "online" : "offline")
+                .put("reason", h.online() ? "" : h.reason()));
+        }
+        u.wasOffline = !h.online();
+    }
+
+    private void onReading(Unit u, Reading r) {
+        Value v = u.policy.admit(r.name(), r.value(), System.nanoTime());
+        boolean echoed = u.cfg.name().equals(echo.get());
+        if (v == null && !echoed) {
+            return;
+        }
+        if (v == null) {
+            v = r.value();
+        }
+        publishReading(u, r.name(), v);
+        if (echoed && !r.name().equals("state")) {
+            publish(root + "/" + u.cfg.name() + "/state", v.text().getBytes(StandardCharsets.UTF_8), 1, true);
+        }
+        if (discovery != null) {
+            discovery.seen(u.cfg, r.name(), v);
+        }
+    }
+
+    private void publishReading(Unit u, String name, Value v) {
+        boolean retain = u.cfg.retain() || u.acts();
+        if (!u.cfg.jsonPayload()) {
+            publish(root + "/" + u.cfg.name() + "/" + name, v.text().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
+            return;
+        }
+        // A poll yields several readings at once: gather them into one object.
+        synchronized (u.jsonPending) {
+            u.jsonPending.put(name, v);
+            if (u.jsonFlush == null) {
+                u.jsonFlush = scheduler.schedule(() -> flushJson(u, retain), 20, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void flushJson(Unit u, boolean retain) {
+        Json json = new Json();
+        synchronized (u.jsonPending) {
+            u.jsonPending.forEach(json::put);
+            u.jsonPending.clear();
+            u.jsonFlush = null;
+        }
+        json.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        publish(root + "/" + u.cfg.name(), json.toString().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
+    }
+
+    private void heartbeats() {
+        long now = System.nanoTime();
+        for (Unit u : units.values()) {
+            u.policy.due(now).forEach((name, v) -> {
+                u.policy.admit(name, v, now);
+                publishReading(u, name, v);
+            });
+        }
+    }
+
+    /** The health report: also what {@code <root>/health} carries. */
+    public String healthJson() {
+        MqttStats s = client.stats();
+        Json devices = new Json();
+        for (Unit u : units.values()) {
+            Health h = u.supervisor.health();
+            devices.raw(u.cfg.name(), new Json().put("availability", h != null && h.online() ? "online" : "offline")
+                .put("reason", h == null ? "starting" : h.reason())
+                .raw("errors", new Json().putAll(u.supervisor.counters()).toString()).toString());
+        }
+        Runtime rt = Runtime.getRuntime();
+        return new Json()
+            .put("uptime_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
+            .put("heap_used", rt.totalMemory() - rt.freeMemory())
+            .put("threads", ManagementFactory.getThreadMXBean().getThreadCount())
+            .put("connected", client.isConnected())
+            .put("outbox", s.buffered())
+            .put("published", s.sentQos0() + s.acknowledged())
+            .put("dropped", s.droppedQos0() + s.droppedOldest() + s.rejected())
+            .put("reconnects", Math.max(0, s.connects() - 1))
+            .raw("devices", devices.toString())
+            .toString();
+    }
+
+    private void publishHealth() {
+        try {
+            MqttStats s = client.stats();
+            long dropped = s.droppedQos0() + s.droppedOldest() + s.rejected();
+            if (dropped > lastDropped) {
+                alert(new Json().put("gateway", config.mqtt().clientId()).put("event", "outbox_full")
+                    .put("dropped", dropped - lastDropped));
+                lastDropped = dropped;
+            }
+            publish(root + "/health", healthJson().getBytes(StandardCharsets.UTF_8), 0, false);
+        } catch (RuntimeException e) {
+            Logger.warn(e, "health report failed");
+        }
+    }
+
+    private volatile long lastDropped;
+
+    /**
+     * Clean shutdown: actuators to their safe state, devices and gateway {@code offline}, then DISCONNECT
+     * (which makes the broker drop the will: the gateway said it itself).
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelFailsafe();
+        for (Unit u : units.values()) {
+            u.supervisor.stop();
+        }
+        for (Unit u : units.values()) {
+            publish(root + "/" + u.cfg.name() + "/availability", OFFLINE, 1, true);
+        }
+        publish(root + "/availability", OFFLINE, 1, true);
+        try {
+            if (client.isConnected() && !client.flush(Duration.ofSeconds(2))) {
+                Logger.warn("{} message(s) not acknowledged at shutdown", client.pending());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+        scheduler.shutdownNow();
+        Logger.info("gateway stopped");
+    }
+}

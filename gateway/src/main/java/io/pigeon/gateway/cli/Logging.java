@@ -1,0 +1,39 @@
+package io.pigeon.gateway.cli;
+
+import io.pigeon.gateway.config.GatewayConfig;
+import java.util.Locale;
+import org.tinylog.configuration.Configuration;
+
+/**
+ * One line per event to the console (journald adds the time when run by systemd), optionally also to a
+ * rolling file; the level comes from the config. The MQTT client's java.util.logging and Pi4J's SLF4J
+ * output are routed here too.
+ */
+final class Logging {
+    private Logging() {
+    }
+
+    static void configure(GatewayConfig.Log log) {
+        if (Configuration.isFrozen()) {
+            return;
+        }
+        String level = log.level().toLowerCase(Locale.ROOT);
+        Configuration.set("writer", "console");
+        Configuration.set("writer.format", "{date:yyyy-MM-dd HH:mm:ss} {level}: {message}");
+        Configuration.set("writer.stream", "out");
+        Configuration.set("level", level);
+        // Pi4J reports the missing board model of a laptop as an error; it is not one for us.
+        Configuration.set("level@com.pi4j", "warn");
+        Configuration.set("level@com.pi4j.boardinfo", "off");
+        if (log.file() != null) {
+            Configuration.set("writer2", "rolling file");
+            Configuration.set("writer2.file", log.file() + ".{count}");
+            Configuration.set("writer2.latest", log.file().toString());
+            Configuration.set("writer2.format", "{date:yyyy-MM-dd HH:mm:ss} {level}: {message}");
+            Configuration.set("writer2.policies", "size: 10mb");
+            Configuration.set("writer2.backups", "5");
+            Configuration.set("writer2.level", level);
+        }
+        org.tinylog.jul.JulTinylogBridge.activate();
+    }
+}

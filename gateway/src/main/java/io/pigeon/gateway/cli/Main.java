@@ -1,0 +1,157 @@
+package io.pigeon.gateway.cli;
+
+import io.pigeon.gateway.bridge.Gateway;
+import io.pigeon.gateway.config.ConfigException;
+import io.pigeon.gateway.config.ConfigLoader;
+import io.pigeon.gateway.config.DeviceConfig;
+import io.pigeon.gateway.config.GatewayConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.tinylog.Logger;
+
+/**
+ * {@code pigeon run --config pigeon.yaml}, {@code pigeon check --config pigeon.yaml}, {@code --help},
+ * {@code --version}. Exit codes: 0 normal stop, 1 runtime failure, 2 bad usage or bad config.
+ */
+public final class Main {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    static final String HELP = """
+        Usage: pigeon <command> [options]
+
+        Commands:
+          run   --config FILE   run the gateway in the foreground (SIGTERM or Ctrl-C stops it cleanly)
+          check --config FILE   validate the config file and exit (0 = valid, 2 = invalid)
+
+        Options:
+          -c, --config FILE     the config file (default: /etc/pigeon/pigeon.yaml)
+          -h, --help            show this help
+          -V, --version         show the version
+
+        Environment:
+          PIGEON_MQTT_USERNAME, PIGEON_MQTT_PASSWORD   override the broker credentials of the file
+
+        Exit codes: 0 stopped normally, 1 runtime failure, 2 bad usage or bad config.
+        """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/pigeon-version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = null;
+        Path config = Path.of("/etc/pigeon/pigeon.yaml");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-h", "--help", "help" -> {
+                    out.print(HELP);
+                    return OK;
+                }
+                case "-V", "--version", "version" -> {
+                    out.println("pigeon " + version());
+                    return OK;
+                }
+                case "-c", "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("pigeon: " + a + " needs a file name");
+                        return USAGE;
+                    }
+                    config = Path.of(args[++i]);
+                }
+                case "run", "check" -> {
+                    if (command != null) {
+                        err.println("pigeon: give one command, not '" + command + "' and '" + a + "'");
+                        return USAGE;
+                    }
+                    command = a;
+                }
+                default -> {
+                    if (a.startsWith("--config=")) {
+                        config = Path.of(a.substring("--config=".length()));
+                    } else {
+                        err.println("pigeon: unknown argument '" + a + "' (see pigeon --help)");
+                        return USAGE;
+                    }
+                }
+            }
+        }
+        if (command == null) {
+            err.println("pigeon: missing command: run or check (see pigeon --help)");
+            return USAGE;
+        }
+        GatewayConfig cfg;
+        try {
+            cfg = new ConfigLoader(System.getenv()).load(config);
+        } catch (ConfigException e) {
+            err.println("pigeon: invalid config: " + e.getMessage());
+            return USAGE;
+        }
+        if (command.equals("check")) {
+            out.println("config " + config + " is valid: " + cfg.devices().size() + " device(s), broker "
+                + cfg.mqtt().host() + ":" + cfg.mqtt().port() + ", topics under " + cfg.mqtt().topicPrefix() + "/");
+            for (DeviceConfig d : cfg.devices()) {
+                out.println("  " + d.name() + " (" + d.driver() + ")");
+            }
+            return OK;
+        }
+        Logging.configure(cfg.log());
+        return runGateway(cfg);
+    }
+
+    private static int runGateway(GatewayConfig cfg) {
+        Gateway gateway;
+        try {
+            gateway = new Gateway(cfg);
+        } catch (IOException | RuntimeException e) {
+            Logger.error("cannot start: {}", e.getMessage());
+            return FAILURE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            Logger.info("stopping (signal received)");
+            try {
+                gateway.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "pigeon-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            gateway.start();
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            Logger.error(e, "gateway failed");
+            return FAILURE;
+        }
+        return OK;
+    }
+
+    static Map<String, String> env() {
+        return System.getenv();
+    }
+}

@@ -1,0 +1,119 @@
+package io.pigeon.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("pigeon.yaml");
+
+    static final String VALID = """
+        mqtt:
+          host: broker.local
+          port: 1883
+          client_id: pigeon-kitchen
+          username: gw
+          password: s3cret
+          keepalive: 30
+          topic_prefix: pigeon/kitchen
+        platform: mock
+        devices:
+          - name: climate
+            driver: serial-line
+            port: /dev/ttyUSB0
+            baud: 9600
+            parse: kv
+            payload: plain
+            qos: 1
+            interval: 30s
+            timeout: 60s
+          - name: relay
+            driver: gpio-out
+            pin: 27
+            initial: "OFF"
+            safe_state: "OFF"
+            failsafe_after: 120s
+        """;
+
+    private static GatewayConfig parse(String yaml) throws ConfigException {
+        return new ConfigLoader(Map.of()).parse(FILE, yaml);
+    }
+
+    private static String error(String yaml) {
+        return assertThrows(ConfigException.class, () -> parse(yaml)).getMessage();
+    }
+
+    @Test
+    void theDocumentedExampleIsValid() throws ConfigException {
+        GatewayConfig c = parse(VALID);
+        assertEquals("broker.local", c.mqtt().host());
+        assertEquals("pigeon/kitchen", c.mqtt().topicPrefix());
+        assertArrayEquals("s3cret".getBytes(StandardCharsets.UTF_8), c.mqtt().password());
+        assertFalse(c.mqtt().toString().contains("s3cret"), "the password never shows");
+        assertEquals(2, c.devices().size());
+        DeviceConfig climate = c.device("climate");
+        assertEquals(1, climate.qos());
+        assertEquals(Duration.ofSeconds(60), climate.timeout());
+        assertEquals(Duration.ofSeconds(120), c.device("relay").failsafeAfter());
+        assertNull(c.mqtt().outboxDir());
+    }
+
+    @Test
+    void environmentOverridesTheSecrets() throws ConfigException {
+        GatewayConfig c = new ConfigLoader(Map.of("PIGEON_MQTT_PASSWORD", "from-env")).parse(FILE, VALID);
+        assertArrayEquals("from-env".getBytes(StandardCharsets.UTF_8), c.mqtt().password());
+    }
+
+    @Test
+    void yamlSyntaxErrorsNameTheLine() {
+        String e = error("mqtt:\n  host: [unclosed\ndevices: []\n");
+        assertTrue(e.startsWith("pigeon.yaml:"), e);
+        assertTrue(e.contains("YAML syntax error"), e);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "driver: serial-line|driver: serial-lines|pigeon.yaml:12: device 'climate', field 'driver': unknown driver 'serial-lines' (did you mean 'serial-line'?)",
+        "baud: 9600|baud: fast|pigeon.yaml:14: device 'climate', field 'baud': must be a whole number, not 'fast'",
+        "baud: 9600|bauds: 9600|pigeon.yaml:14: device 'climate', field 'bauds': unknown setting (did you mean 'baud'?)",
+        "qos: 1|qos: 2|pigeon.yaml:17: device 'climate', field 'qos': 2 is outside 0..1",
+        "interval: 30s|interval: soon|pigeon.yaml:18: device 'climate', field 'interval': 'soon' is not a duration (e.g. 30s, 500ms, 2m, 1h)",
+        "- name: relay|- name: climate|pigeon.yaml:20: device 'climate', field 'name': duplicate device name 'climate'",
+        "pin: 27|pin: 99|pigeon.yaml:22: device 'relay', field 'pin': 99 is outside 0..53",
+        "port: 1883|port: 70000|pigeon.yaml:3: section 'mqtt', field 'port': 70000 is outside 1..65535",
+        "keepalive: 30|keepalve: 30|pigeon.yaml:7: section 'mqtt', field 'keepalve': unknown setting (did you mean 'keepalive'?)",
+        "platform: mock|platfrom: mock|pigeon.yaml:9: section 'top level', field 'platfrom': unknown setting (did you mean 'platform'?)",
+        "platform: mock|platform: arduino|pigeon.yaml:9: section 'top level', field 'platform': 'arduino' is not one of auto, raspberrypi, mock",
+        "    port: /dev/ttyUSB0|    name2: x|pigeon.yaml:11: device 'climate', field 'port': is required",
+        "- name: climate|- name: Climate!|pigeon.yaml:11: device 'Climate!', field 'name': 'Climate!' may use only a-z, 0-9, _ and -",
+    })
+    void badConfigsNameFileLineDeviceAndField(String from, String to, String expected) {
+        assertTrue(VALID.contains(from), from);
+        assertEquals(expected, error(VALID.replaceFirst(java.util.regex.Pattern.quote(from), to)));
+    }
+
+    @Test
+    void missingSectionsAndWrongShapes() {
+        assertEquals("pigeon.yaml: the 'mqtt' section is missing (at least mqtt: {host: ...})", error("devices: []\n"));
+        assertTrue(error("mqtt: {host: x}\n").contains("'devices' is missing"));
+        assertTrue(error("mqtt: {host: x}\ndevices: 3\n").contains("'devices' must be a list"));
+        assertTrue(error("- a\n- b\n").contains("must be a map"));
+        assertTrue(error("mqtt: {host: x, password: p}\ndevices: []\n").contains("a password needs a username"));
+        assertTrue(error("mqtt: {host: x, topic_prefix: 'a/#'}\ndevices: []\n").contains("topic_prefix"));
+        assertTrue(error("mqtt: {host: x, tls: {ca_file: /no/such/ca.pem}}\ndevices: []\n")
+            .contains("section 'mqtt.tls', field 'ca_file': file '/no/such/ca.pem' does not exist"));
+        String e = error(VALID.replace("      failsafe_after: 120s", "").replace("- name: climate", "- name: climate\n    failsafe_after: 5s"));
+        assertTrue(e.contains("needs an actuator with a safe_state"), e);
+    }
+}
