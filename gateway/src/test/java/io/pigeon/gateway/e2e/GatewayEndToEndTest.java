@@ -1,0 +1,317 @@
+package io.pigeon.gateway.e2e;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.gpio.GpioOutput;
+import io.pigeon.drivers.serial.PtyPair;
+import io.pigeon.gateway.bridge.Gateway;
+import io.pigeon.gateway.config.ConfigLoader;
+import io.pigeon.gateway.config.GatewayConfig;
+import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.gateway.testing.Await;
+import io.pigeon.gateway.testing.BrokerKind;
+import io.pigeon.gateway.testing.Collector;
+import io.pigeon.gateway.testing.FaultProxy;
+import io.pigeon.gateway.testing.TestBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The gateway in this JVM against a real broker, a serial sensor on a socat pty and GPIO on Pi4J's mock
+ * platform, checked by an independent MQTT client.
+ */
+class GatewayEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
+
+    static List<BrokerKind> brokers() {
+        return BrokerKind.all();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closeMe.size() - 1; i >= 0; i--) {
+            closeMe.get(i).close();
+        }
+        platform.close();
+    }
+
+    private <T extends AutoCloseable> T track(T t) {
+        closeMe.add(t);
+        return t;
+    }
+
+    static String config(String host, int port, String tty, String extra) {
+        return """
+            mqtt:
+              host: %s
+              port: %d
+              client_id: pigeon-e2e
+              keepalive: 5
+              topic_prefix: pigeon/e2e
+            platform: mock
+            health: {interval: 1s}
+            homeassistant: {discovery_prefix: homeassistant}
+            devices:
+              - name: climate
+                driver: serial-line
+                port: %s
+                parse: kv
+                qos: 1
+                timeout: 30s
+              - name: relay
+                driver: gpio-out
+                pin: 27
+                initial: "OFF"
+                safe_state: "OFF"
+            %s""".formatted(host, port, tty, extra);
+    }
+
+    private Gateway gateway(String yaml) throws Exception {
+        GatewayConfig cfg = new ConfigLoader(Map.of(), platform).parse(Path.of("e2e.yaml"), yaml);
+        Gateway g = track(new Gateway(cfg));
+        g.start();
+        return g;
+    }
+
+    private Collector watch(TestBroker broker, String filter) throws Exception {
+        Collector got = new Collector();
+        MqttClient c = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+            .clientId("watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
+        c.subscribe(filter, 1, got);
+        c.connect(WAIT);
+        return got;
+    }
+
+    private final Map<Collector, List<Collector.Message>> backlog = new java.util.IdentityHashMap<>();
+
+    /** The next message on a topic, in arrival order per topic: others are kept for later calls. */
+    private Collector.Message next(Collector got, String topic) throws InterruptedException {
+        List<Collector.Message> kept = backlog.computeIfAbsent(got, k -> new ArrayList<>());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            for (int i = 0; i < kept.size(); i++) {
+                if (kept.get(i).topic().equals(topic)) {
+                    return kept.remove(i);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nothing on " + topic + " within " + WAIT);
+            }
+            Collector.Message m = got.poll(Duration.ofMillis(100));
+            if (m != null) {
+                kept.add(m);
+            }
+        }
+    }
+
+    private MqttClient commander(TestBroker broker) throws Exception {
+        MqttClient c = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+            .clientId("cmd-" + System.nanoTime())));
+        c.connect(WAIT);
+        return c;
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void readingsAvailabilityHealthAndDiscoveryArriveOnTheDocumentedTopics(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        Collector got = watch(broker, "pigeon/e2e/#");
+        Collector ha = watch(broker, "homeassistant/#");
+        gateway(config(broker.host(), broker.port(), pty.device(), """
+              - name: air
+                driver: serial-line
+                port: %s
+                payload: json
+            """.formatted(pty.device() + "x")));
+        assertEquals("online", next(got, "pigeon/e2e/availability").payload());
+        assertEquals("online", next(got, "pigeon/e2e/climate/availability").payload());
+        assertEquals("OFF", next(got, "pigeon/e2e/relay/state").payload());
+        pty.write("temperature=21.5 humidity=40.2\n");
+        assertEquals("21.5", next(got, "pigeon/e2e/climate/temperature").payload());
+        assertEquals("40.2", next(got, "pigeon/e2e/climate/humidity").payload());
+        // the device whose port does not exist is offline, with an alert saying why
+        Collector.Message alert = next(got, "pigeon/e2e/alerts");
+        assertTrue(alert.payload().contains("\"device\":\"air\"") && alert.payload().contains("not found"), alert.payload());
+        String health = next(got, "pigeon/e2e/health").payload();
+        assertTrue(health.contains("\"uptime_s\":") && health.contains("\"outbox\":") && health.contains("\"climate\":"), health);
+        Collector.Message config = next(ha, "homeassistant/sensor/pigeon-e2e/climate_temperature/config");
+        assertTrue(config.payload().contains("\"state_topic\":\"pigeon/e2e/climate/temperature\""), config.payload());
+        assertTrue(config.payload().contains("\"availability_mode\":\"all\""), config.payload());
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void commandsDriveTheOutputAndBadOnesAreAnsweredWithoutEffect(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        Collector got = watch(broker, "pigeon/e2e/#");
+        Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
+        next(got, "pigeon/e2e/availability");
+        Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "relay online");
+        GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
+        MqttClient cmd = commander(broker);
+        cmd.publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, false);
+        Collector.Message state;
+        do {
+            state = next(got, "pigeon/e2e/relay/state");
+        } while (!state.payload().equals("ON"));
+        assertTrue(relay.state());
+        assertTrue(relay.output().isHigh(), "the mock pin is high");
+
+        cmd.publish("pigeon/e2e/relay/set", "BANANA".getBytes(UTF_8), 1, false);
+        Collector.Message err = next(got, "pigeon/e2e/relay/error");
+        assertEquals("{\"error\":\"unknown command: expected ON, OFF, TOGGLE, a number or a JSON object\",\"payload\":\"BANANA\"}",
+            err.payload());
+        assertFalse(err.retained());
+        cmd.publish("pigeon/e2e/relay/set", "{\"duty\": 50}".getBytes(UTF_8), 1, false);
+        assertTrue(next(got, "pigeon/e2e/relay/error").payload().contains("takes ON, OFF, TOGGLE or a pulse"));
+        cmd.publish("pigeon/e2e/climate/set", "ON".getBytes(UTF_8), 1, false);
+        assertTrue(next(got, "pigeon/e2e/climate/error").payload().contains("is not an actuator"));
+        cmd.publish("pigeon/e2e/nosuch/set", "ON".getBytes(UTF_8), 1, false);
+        assertTrue(next(got, "pigeon/e2e/nosuch/error").payload().contains("no device 'nosuch'"));
+        assertTrue(relay.state(), "bad commands changed nothing");
+
+        cmd.publish("pigeon/e2e/relay/set", "{\"state\":\"OFF\",\"for_ms\":300}".getBytes(UTF_8), 1, false);
+        assertEquals("OFF", next(got, "pigeon/e2e/relay/state").payload());
+        assertEquals("ON", next(got, "pigeon/e2e/relay/state").payload(), "back ON after the pulse");
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void unpluggedSerialDeviceGoesOfflineWithAnAlertAndComesBack(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        Collector got = watch(broker, "pigeon/e2e/#");
+        Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
+        Await.until(WAIT, () -> g.health("climate") != null && g.health("climate").online(), () -> "online");
+        next(got, "pigeon/e2e/availability");
+        long t0 = System.nanoTime();
+        pty.unplug();
+        Collector.Message offline;
+        do {
+            offline = next(got, "pigeon/e2e/climate/availability");
+        } while (!offline.payload().equals("offline"));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 2000, "offline after " + ms + " ms");
+        String alert = next(got, "pigeon/e2e/alerts").payload();
+        assertTrue(alert.contains("\"availability\":\"offline\"") && alert.contains("disappeared"), alert);
+        pty.plugIn();
+        Collector.Message online;
+        do {
+            online = next(got, "pigeon/e2e/climate/availability");
+        } while (!online.payload().equals("online"));
+        assertTrue(next(got, "pigeon/e2e/alerts").payload().contains("\"availability\":\"online\""));
+        pty.write("temperature=19\n");
+        assertEquals("19", next(got, "pigeon/e2e/climate/temperature").payload());
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void cleanShutdownAppliesSafeStateAndSaysOffline(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        Collector got = watch(broker, "pigeon/e2e/#");
+        Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
+        Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "online");
+        commander(broker).publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, false);
+        GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
+        Await.until(WAIT, relay::state, () -> "relay on");
+        long t0 = System.nanoTime();
+        g.close();
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "stopped within 5 s");
+        assertFalse(relay.state(), "safe state applied");
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            Collector.Message m = got.poll(Duration.ofMillis(100));
+            if (m != null) {
+                seen.add(m.topic() + " " + m.payload());
+            }
+        }
+        int relayOff = seen.lastIndexOf("pigeon/e2e/relay/state OFF");
+        int deviceOffline = seen.indexOf("pigeon/e2e/relay/availability offline");
+        int gatewayOffline = seen.indexOf("pigeon/e2e/availability offline");
+        assertTrue(relayOff >= 0 && relayOff < deviceOffline && deviceOffline < gatewayOffline, seen.toString());
+        assertEquals(1, seen.stream().filter(s -> s.equals("pigeon/e2e/availability offline")).count(),
+            "said once by the gateway; the will was not published");
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void startsWithoutABrokerReadsAnywayAndFailsSafeWhenItStaysAway(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        FaultProxy proxy = track(new FaultProxy(broker.host(), broker.port()));
+        proxy.refuse(true);
+        PtyPair pty = track(new PtyPair());
+        Gateway g = gateway(config("127.0.0.1", proxy.port(), pty.device(), "").replace(
+            "safe_state: \"OFF\"", "safe_state: \"OFF\"\n    failsafe_after: 1s").replace("initial: \"OFF\"", "initial: \"ON\""));
+        Await.until(WAIT, () -> g.health("climate") != null && g.health("climate").online(), () -> "reading without a broker");
+        GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
+        pty.write("temperature=18\n");
+        Await.until(Duration.ofSeconds(5), () -> !relay.state(), () -> "failsafe: the relay goes OFF");
+        Collector got = watch(broker, "pigeon/e2e/climate/#");
+        proxy.refuse(false);
+        assertEquals("18", next(got, "pigeon/e2e/climate/temperature").payload(), "buffered while the broker was away");
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void brokerRestartLosesNoQos1Reading(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start(BrokerKind.BrokerConfig.anonymous().withPersistence()));
+        assumeTrue(broker.persistent(), "needs a broker that keeps sessions across a restart (mosquitto)");
+        PtyPair pty = track(new PtyPair());
+        Collector got = new Collector();
+        MqttClient sub = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+            .clientId("e2e-persistent").cleanSession(false).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
+        sub.subscribe("pigeon/e2e/climate/n", 1, got);
+        sub.connect(WAIT);
+        Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
+        Await.until(WAIT, () -> g.client().isConnected(), () -> "connected");
+        int total = 300;
+        for (int i = 0; i < total; i++) {
+            pty.write("n=" + i + "\n");
+            if (i == 100) {
+                broker.stop();
+            }
+            if (i == 200) {
+                broker.start();
+            }
+            Thread.sleep(5);
+        }
+        Set<Integer> seen = new TreeSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (seen.size() < total && System.nanoTime() < deadline) {
+            Collector.Message m = got.poll(Duration.ofMillis(500));
+            if (m != null) {
+                seen.add(Integer.parseInt(m.payload()));
+            }
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            if (!seen.contains(i)) {
+                missing.add(i);
+            }
+        }
+        assertEquals(List.of(), missing);
+        assertNull(null);
+    }
+}
