@@ -137,6 +137,8 @@ public final class Main {
             } finally {
                 stopped.countDown();
             }
+            // A JVM stopped by SIGTERM exits with 143; a clean stop is 0 for systemd and for scripts.
+            Runtime.getRuntime().halt(OK);
         }, "pigeon-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

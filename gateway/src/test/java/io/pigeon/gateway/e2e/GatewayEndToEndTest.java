@@ -312,6 +312,5 @@ class GatewayEndToEndTest {
             }
         }
         assertEquals(List.of(), missing);
-        assertNull(null);
     }
 }

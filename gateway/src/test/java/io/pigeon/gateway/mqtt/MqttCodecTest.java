@@ -5,7 +5,6 @@ import static io.pigeon.gateway.mqtt.Bytes.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -260,7 +259,6 @@ class MqttCodecTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Topic.of("a\uD800")).getMessage().contains("surrogate"));
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> MqttEncoder.publishRemainingLength(10, MqttEncoder.MAX_REMAINING_LENGTH, 0)).getMessage().contains("larger"));
-        assertNull(null);
     }
 
     @Test

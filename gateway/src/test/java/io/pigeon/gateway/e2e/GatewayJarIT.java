@@ -1,0 +1,213 @@
+package io.pigeon.gateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigeon.drivers.serial.PtyPair;
+import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.gateway.testing.BrokerKind;
+import io.pigeon.gateway.testing.Collector;
+import io.pigeon.gateway.testing.TestBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The packaged jar, gateway/target/pigeon-gateway.jar, run as users run it: in its own process. */
+class GatewayJarIT {
+    static final Path JAR = Path.of("target/pigeon-gateway.jar");
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    static List<BrokerKind> brokers() {
+        return BrokerKind.all();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        for (int i = closeMe.size() - 1; i >= 0; i--) {
+            closeMe.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T t) {
+        closeMe.add(t);
+        return t;
+    }
+
+    static Process start(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx32m", "-XX:+UseSerialGC", "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private Process gateway(Path config) throws Exception {
+        Process p = start(dir.resolve("gateway-" + processes.size() + ".log"), "run", "--config", config.toString());
+        processes.add(p);
+        return p;
+    }
+
+    private Path config(TestBroker broker, String tty, String extra) throws Exception {
+        String yaml = """
+            mqtt:
+              host: %s
+              port: %d
+              client_id: pigeon-jar
+              keepalive: 2
+              topic_prefix: pigeon/jar
+            %s
+            platform: mock
+            devices:
+              - name: climate
+                driver: serial-line
+                port: %s
+                qos: 1
+              - name: relay
+                driver: gpio-out
+                pin: 27
+                safe_state: "OFF"
+            """.formatted(broker.host(), broker.port(), extra, tty);
+        return Files.writeString(dir.resolve("pigeon.yaml"), yaml);
+    }
+
+    private Collector watch(TestBroker broker, String filter) throws Exception {
+        Collector got = new Collector();
+        MqttClient c = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+            .clientId("jar-watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
+        c.subscribe(filter, 1, got);
+        c.connect(WAIT);
+        return got;
+    }
+
+    private static Collector.Message await(Collector got, String topic, String payload, Duration timeout)
+        throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Collector.Message m = got.poll(Duration.ofMillis(50));
+            if (m != null && m.topic().equals(topic) && m.payload().equals(payload)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no '" + payload + "' on " + topic + " within " + timeout);
+    }
+
+    private static String run(Path dir, String... args) throws Exception {
+        Path log = Files.createTempFile(dir, "cli", ".log");
+        Process p = start(log, args);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return p.exitValue() + "\n" + Files.readString(log);
+    }
+
+    @Test
+    void helpVersionAndBadUsage() throws Exception {
+        assertTrue(run(dir, "--version").startsWith("0\npigeon "));
+        String help = run(dir, "--help");
+        assertTrue(help.startsWith("0\nUsage: pigeon") && help.contains("check --config FILE"), help);
+        assertTrue(run(dir, "frobnicate").startsWith("2\npigeon: unknown argument 'frobnicate'"));
+        assertTrue(run(dir).startsWith("2\npigeon: missing command"));
+    }
+
+    @Test
+    void badConfigFilesExitWithCode2AndSayWhatIsWrong() throws Exception {
+        Path missing = dir.resolve("nope.yaml");
+        assertEquals("2\npigeon: invalid config: " + missing + ": no such file\n", run(dir, "check", "--config", missing.toString()));
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+            mqtt:
+              host: localhost
+            devices:
+              - name: relay
+                driver: gpio-out
+                pin: 27
+                intial: "ON"
+            """);
+        assertEquals("2\npigeon: invalid config: " + bad + ":7: device 'relay', field 'intial': unknown setting"
+            + " (did you mean 'initial'?)\n", run(dir, "check", "--config", bad.toString()));
+        assertTrue(run(dir, "run", "--config", bad.toString()).startsWith("2\n"), "run refuses it too, before opening anything");
+        Path syntax = Files.writeString(dir.resolve("syntax.yaml"), "mqtt: {host: [\n");
+        assertTrue(run(dir, "check", "--config", syntax.toString()).contains("YAML syntax error"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void killMinus9MakesTheBrokerPublishOfflineWithinOneAndAHalfKeepAlives(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        Collector got = watch(broker, "pigeon/jar/availability");
+        Process p = gateway(config(broker, pty.device(), ""));
+        await(got, "pigeon/jar/availability", "online", Duration.ofSeconds(20));
+        long t0 = System.nanoTime();
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor(5, TimeUnit.SECONDS);
+        await(got, "pigeon/jar/availability", "offline", Duration.ofSeconds(6));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        // The socket closes with the process, so the broker usually knows at once; 1.5 × 2 s is the bound.
+        assertTrue(ms <= 3000 + 500, "offline after " + ms + " ms");
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void sigtermStopsCleanlyWithinFiveSeconds(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        Collector got = watch(broker, "pigeon/jar/#");
+        Process p = gateway(config(broker, pty.device(), ""));
+        await(got, "pigeon/jar/relay/availability", "online", Duration.ofSeconds(20));
+        long t0 = System.nanoTime();
+        p.destroy(); // SIGTERM, as systemd stops a service
+        assertTrue(p.waitFor(5, TimeUnit.SECONDS), "exited within 5 s");
+        assertEquals(0, p.exitValue());
+        await(got, "pigeon/jar/relay/availability", "offline", WAIT);
+        await(got, "pigeon/jar/availability", "offline", WAIT);
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(6));
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void readingsInTheFileOutboxSurviveKillMinus9AndAreDeliveredAfterRestart(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        broker.stop(); // unreachable while the readings come in
+        PtyPair pty = track(new PtyPair());
+        Path config = config(broker, pty.device(), "  outbox_dir: " + dir.resolve("outbox"));
+        Process p = gateway(config);
+        Thread.sleep(2500); // started and reading, though the broker is down
+        int total = 50;
+        for (int i = 0; i < total; i++) {
+            pty.write("n=" + i + "\n");
+        }
+        Thread.sleep(1500);
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+        broker.start();
+        Collector got = watch(broker, "pigeon/jar/climate/n");
+        gateway(config);
+        Set<Integer> seen = new TreeSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (seen.size() < total && System.nanoTime() < deadline) {
+            Collector.Message m = got.poll(Duration.ofMillis(200));
+            if (m != null) {
+                seen.add(Integer.parseInt(m.payload()));
+            }
+        }
+        assertEquals(total, seen.size(), "delivered after the restart: " + seen + "; log: "
+            + Files.readString(dir.resolve("gateway-1.log")));
+        assertTrue(Files.readString(dir.resolve("gateway-1.log")).contains("from the last run will be sent first"));
+    }
+}
