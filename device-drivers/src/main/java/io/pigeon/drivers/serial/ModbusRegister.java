@@ -45,7 +45,7 @@ public record ModbusRegister(String name, int address, int function, Type type, 
     public double decode(byte[] data, int offset) {
         int w0 = (data[offset] & 0xFF) << 8 | (data[offset + 1] & 0xFF);
         if (type.words == 1) {
-            return (type == Type.INT16 ? (short) w0 : w0) * scale;
+            return scaled(type == Type.INT16 ? (short) w0 : w0);
         }
         int w1 = (data[offset + 2] & 0xFF) << 8 | (data[offset + 3] & 0xFF);
         int bits = wordSwap ? w1 << 16 | w0 : w0 << 16 | w1;
@@ -54,7 +54,12 @@ public record ModbusRegister(String name, int address, int function, Type type, 
             case UINT32 -> bits & 0xFFFFFFFFL;
             default -> Float.intBitsToFloat(bits);
         };
-        return raw * scale;
+        return type == Type.FLOAT32 ? raw * scale : scaled((long) raw);
+    }
+
+    /** raw × scale in decimal, so 2307 × 0.1 is 230.7 and not 230.70000000000002. */
+    private double scaled(long raw) {
+        return java.math.BigDecimal.valueOf(raw).multiply(java.math.BigDecimal.valueOf(scale)).doubleValue();
     }
 
     /** The 16-bit raw value for an engineering value, or an exception naming the range. */

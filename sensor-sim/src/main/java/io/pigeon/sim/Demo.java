@@ -1,0 +1,191 @@
+package io.pigeon.sim;
+
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.gateway.bridge.Gateway;
+import io.pigeon.gateway.config.ConfigException;
+import io.pigeon.gateway.config.ConfigLoader;
+import io.pigeon.gateway.config.GatewayConfig;
+import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.gateway.mqtt.MqttOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tinylog.Logger;
+
+/**
+ * {@code pigeon-sim demo}: an embedded broker, the simulated hardware and the real gateway in one process,
+ * with a live view of what the gateway publishes, read back from the broker by an ordinary MQTT client.
+ */
+public final class Demo implements AutoCloseable {
+    static final String ROOT = "pigeon/demo";
+    private static final Pattern FAULT = Pattern.compile(
+        "\"(device|fault|for)\"\\s*:\\s*\"([^\"]*)\"");
+
+    private final EmbeddedBroker broker;
+    private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
+    private final Simulation simulation;
+    private final Gateway gateway;
+    private final MqttClient viewer;
+    private final String host;
+    private final int port;
+    private final Map<String, String> latest = new ConcurrentHashMap<>();
+
+    public Demo(String brokerHostPort, int embeddedPort, String scenario) throws IOException, ConfigException {
+        EmbeddedBroker b = null;
+        if (brokerHostPort == null) {
+            b = new EmbeddedBroker(embeddedPort);
+            host = "localhost";
+            port = b.port();
+        } else {
+            int colon = brokerHostPort.lastIndexOf(':');
+            host = colon < 0 ? brokerHostPort : brokerHostPort.substring(0, colon);
+            port = colon < 0 ? 1883 : Integer.parseInt(brokerHostPort.substring(colon + 1));
+        }
+        broker = b;
+        simulation = Simulation.fromScenario(scenario, platform);
+        String yaml = resource("/demo-gateway.yaml")
+            .replace("${host}", host).replace("${port}", String.valueOf(port))
+            .replace("${onewire}", simulation.oneWireDir().toString())
+            .replace("${serial}", simulation.serialConfig().stripTrailing());
+        Path config = simulation.dir().resolve("demo-gateway.yaml");
+        Files.writeString(config, yaml);
+        GatewayConfig cfg = new ConfigLoader(Map.of(), platform).load(config);
+        gateway = new Gateway(cfg);
+        viewer = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-sim-view")
+            .backoff(Duration.ofMillis(200), Duration.ofSeconds(2)));
+        viewer.subscribe(ROOT + "/#", 0, (topic, payload, qos, retained) ->
+            latest.put(topic.substring(ROOT.length() + 1), new String(payload, StandardCharsets.UTF_8)));
+        viewer.subscribe(ROOT + "/sim/fault", 1, (topic, payload, qos, retained) -> fault(new String(payload, StandardCharsets.UTF_8)));
+    }
+
+    static String resource(String name) throws IOException {
+        try (InputStream in = Demo.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("resource " + name + " missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    public Simulation simulation() {
+        return simulation;
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public void start() {
+        simulation.start();
+        gateway.start();
+        viewer.start();
+    }
+
+    /** {"device":"gps","fault":"unplug","for":"10s"} from the fault topic. */
+    private void fault(String json) {
+        Map<String, String> f = new TreeMap<>();
+        Matcher m = FAULT.matcher(json);
+        while (m.find()) {
+            f.put(m.group(1), m.group(2));
+        }
+        try {
+            if (f.get("device") == null || f.get("fault") == null) {
+                throw new IllegalArgumentException("a fault needs \"device\" and \"fault\", e.g. "
+                    + "{\"device\":\"gps\",\"fault\":\"unplug\",\"for\":\"10s\"}");
+            }
+            Duration d = f.get("for") == null ? null : io.pigeon.drivers.Settings.parseDuration(f.get("for"));
+            simulation.fault(f.get("device"), f.get("fault"), d);
+        } catch (IllegalArgumentException | IOException e) {
+            Logger.warn("sim: fault refused: {}", e.getMessage());
+            viewer.publish(ROOT + "/sim/error", e.getMessage().getBytes(StandardCharsets.UTF_8), 0, false);
+        }
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    String intro() {
+        return """
+            Pigeon demo: simulated sensors -> the Pigeon gateway -> MQTT broker %s:%d%s
+              watch:   mosquitto_sub -h %s -p %d -t 'pigeon/#' -v
+              heat:    mosquitto_pub -h %s -p %d -t %s/heater/set -m ON     (the room warms up)
+              fan:     mosquitto_pub -h %s -p %d -t %s/fan/set -m 80        (and cools down)
+              fault:   mosquitto_pub -h %s -p %d -t %s/sim/fault -m '{"device":"gps","fault":"unplug","for":"10s"}'
+              stop:    Ctrl-C
+            """.formatted(host, port, broker != null ? " (embedded)" : "", host, port, host, port, ROOT, host, port,
+            ROOT, host, port, ROOT);
+    }
+
+    /** The live view: one line per device with its availability and latest readings. */
+    String view() {
+        Map<String, Map<String, String>> byDevice = new TreeMap<>();
+        latest.forEach((topic, payload) -> {
+            String[] parts = topic.split("/");
+            if (parts.length == 2 && !parts[0].equals("sim") && !parts[1].equals("set") && !parts[1].equals("error")) {
+                byDevice.computeIfAbsent(parts[0], k -> new TreeMap<>()).put(parts[1], payload);
+            }
+        });
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%s  gateway %-7s  room %.2f °C  heater %s  fan %.0f %%%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS),
+            latest.getOrDefault("availability", "?"), simulation.world().temperature(),
+            simulation.world().heaterOn() ? "ON " : "OFF", simulation.world().fanDuty()));
+        sb.append(String.format("%-9s %-8s %s%n", "DEVICE", "STATE", "READINGS"));
+        byDevice.forEach((device, values) -> {
+            String availability = values.getOrDefault("availability", "?");
+            StringBuilder readings = new StringBuilder();
+            values.forEach((k, v) -> {
+                if (!k.equals("availability")) {
+                    readings.append(k).append('=').append(v).append("  ");
+                }
+            });
+            String line = readings.toString();
+            sb.append(String.format("%-9s %-8s %s%n", device, availability, line.length() > 100 ? line.substring(0, 100) : line));
+        });
+        return sb.toString();
+    }
+
+    /** Prints the view every second, redrawn in place on a terminal, until interrupted or the duration ends. */
+    void runView(PrintStream out, Duration duration, boolean inPlace) throws InterruptedException {
+        out.print(intro());
+        out.println();
+        long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        int n = 0;
+        while (System.nanoTime() < end) {
+            Thread.sleep(1000);
+            if (inPlace) {
+                out.print("\033[H\033[2J" + intro() + "\n" + view());
+                out.flush();
+            } else if (++n % 10 == 0) {
+                out.print(view());
+                out.flush();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        viewer.close();
+        simulation.close();
+        platform.close();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.pigeon.sim;
+
+import com.pi4j.context.Context;
+import com.pi4j.io.IO;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.io.pwm.Pwm;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.i2c.Bme280Model;
+import io.pigeon.drivers.i2c.I2cModel;
+import io.pigeon.drivers.i2c.SimulatedI2cProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.tinylog.Logger;
+
+/**
+ * The GPIO, PWM, I2C and 1-Wire side of the simulation, on Pi4J's mock platform shared with the gateway:
+ * a BME280 and a BH1750 that answer register reads, a door contact that opens now and then, a water meter
+ * that pulses, a DS18B20 in a sysfs-like directory; and the heater relay and fan PWM it watches to
+ * warm or cool the {@link World}. Faults: {@code stop} (an I2C device stops answering), {@code bounce}
+ * (the door contact chatters).
+ */
+public final class HardwareSim {
+    static final int BME280_ADDRESS = 0x76;
+    static final int BH1750_ADDRESS = 0x23;
+
+    private final Pi4jPlatform platform;
+    private final World world;
+    private final Path oneWire;
+    private final Bme280Model bme = new Bme280Model(Bme280Model.TYPICAL);
+    private volatile boolean lightAnswering = true;
+    private volatile int lux = 300;
+    private int lightByte;
+    private long ticks;
+
+    public HardwareSim(Pi4jPlatform platform, World world, Path oneWire) throws IOException {
+        this.platform = platform;
+        this.world = world;
+        this.oneWire = oneWire;
+        SimulatedI2cProvider.register(1, BME280_ADDRESS, bme);
+        SimulatedI2cProvider.register(1, BH1750_ADDRESS, new I2cModel() {
+            @Override
+            public synchronized int readRegister(int register) {
+                if (!lightAnswering) {
+                    throw new UncheckedIOException(new IOException("Remote I/O error"));
+                }
+                int count = (int) Math.round(lux * 1.2);
+                return lightByte++ % 2 == 0 ? count >> 8 & 0xFF : count & 0xFF;
+            }
+
+            @Override
+            public void writeRegister(int register, int value) {
+                if (!lightAnswering) {
+                    throw new UncheckedIOException(new IOException("Remote I/O error"));
+                }
+            }
+        });
+        Files.createDirectories(oneWire.resolve("28-00000a1b2c3d"));
+        update();
+    }
+
+    public Path oneWireDir() {
+        return oneWire;
+    }
+
+    /** Called once a second. */
+    public void tick() {
+        ticks++;
+        update();
+        MockDigitalInput door = input("door");
+        if (door != null && ticks % 45 == 0) {
+            door.mockState(door.state() == DigitalState.HIGH ? DigitalState.LOW : DigitalState.HIGH);
+        }
+        MockDigitalInput water = input("water");
+        if (water != null) {
+            int pulses = (int) (3 + world.uniform() * 4);
+            for (int i = 0; i < pulses; i++) {
+                water.mockState(DigitalState.HIGH);
+                water.mockState(DigitalState.LOW);
+            }
+        }
+    }
+
+    private void update() {
+        // Actuators first: the gateway drives them, the world feels them.
+        Context c = platform.context();
+        IO<?, ?, ?> heater = find(c, "heater");
+        if (heater instanceof DigitalOutput out) {
+            world.heater(out.isHigh());
+        }
+        IO<?, ?, ?> fan = find(c, "fan");
+        if (fan instanceof Pwm pwm) {
+            world.fan(pwm.isOn() ? pwm.getDutyCycle() : 0);
+        }
+        bme.set(world.temperature(), world.humidity(), world.pressure());
+        lux = (int) Math.max(0, 300 + 200 * Math.sin(ticks / 60.0) + world.noise(5));
+        try {
+            double tank = world.temperature() - 4 + world.noise(0.05);
+            int milli = (int) Math.round(tank * 1000);
+            Files.writeString(oneWire.resolve("28-00000a1b2c3d").resolve("w1_slave"),
+                "72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n72 01 4b 46 7f ff 0e 10 57 t=" + milli + "\n");
+        } catch (IOException e) {
+            Logger.warn("sim: cannot write the 1-Wire file: {}", e.getMessage());
+        }
+    }
+
+    private static IO<?, ?, ?> find(Context c, String device) {
+        String id = Pi4jPlatform.ioId(device);
+        return c.registry().exists(id) ? c.registry().get(id) : null;
+    }
+
+    private MockDigitalInput input(String device) {
+        IO<?, ?, ?> io = find(platform.context(), device);
+        return io instanceof MockDigitalInput in ? in : null;
+    }
+
+    /** Applies a fault to a GPIO or I2C device; false if the device is not one of these. */
+    public boolean fault(String device, String kind, boolean on) {
+        switch (device + ":" + kind.toLowerCase(Locale.ROOT)) {
+            case "room:stop" -> bme.answering(!on);
+            case "light:stop" -> lightAnswering = !on;
+            case "door:bounce" -> {
+                MockDigitalInput door = input("door");
+                if (door != null && on) {
+                    for (int i = 0; i < 20; i++) {
+                        door.mockState(i % 2 == 0 ? DigitalState.HIGH : DigitalState.LOW);
+                    }
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void close() {
+        SimulatedI2cProvider.unregister(1, BME280_ADDRESS);
+        SimulatedI2cProvider.unregister(1, BH1750_ADDRESS);
+    }
+}

@@ -1,0 +1,162 @@
+package io.pigeon.sim;
+
+import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.gateway.mqtt.MqttOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Recorder;
+
+/**
+ * {@code pigeon-sim load}: N serial devices on pseudo-terminals, each writing R lines a second stamped
+ * with the wall-clock time in microseconds ({@code seq=1 ts=...}); a subscriber computes the latency
+ * from the line being written to the reading arriving from the broker. With {@code --gateway JAR} it
+ * also runs that gateway (-Xmx32m, Serial GC) and reports its resident memory.
+ */
+final class LoadGenerator {
+    private LoadGenerator() {
+    }
+
+    static long nowMicros() {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    }
+
+    static int run(SimMain.Options o) throws Exception {
+        EmbeddedBroker broker = null;
+        String host = "127.0.0.1";
+        int port;
+        if (o.broker == null) {
+            port = freePort();
+            broker = new EmbeddedBroker(port);
+        } else {
+            int colon = o.broker.lastIndexOf(':');
+            host = colon < 0 ? o.broker : o.broker.substring(0, colon);
+            port = colon < 0 ? 1883 : Integer.parseInt(o.broker.substring(colon + 1));
+        }
+        Path dir = Files.createTempDirectory("pigeon-load");
+        List<Pty> ptys = new ArrayList<>();
+        StringBuilder config = new StringBuilder("""
+            mqtt:
+              host: %s
+              port: %d
+              client_id: pigeon-load
+              topic_prefix: pigeon/load
+            platform: mock
+            health: {interval: 5s}
+            devices:
+            """.formatted(host, port));
+        for (int i = 0; i < o.devices; i++) {
+            Pty p = Pty.open(dir.resolve("ttyLOAD" + i));
+            ptys.add(p);
+            config.append("  - {name: load").append(i).append(", driver: serial-line, port: ").append(p.link())
+                .append(", baud: 115200, parse: kv}\n");
+        }
+        Path configFile = Files.writeString(dir.resolve("pigeon.yaml"), config.toString());
+        Process gateway = null;
+        if (o.gateway != null) {
+            gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx32m", "-XX:+UseSerialGC", "-jar", o.gateway.toString(), "run", "--config", configFile.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
+        } else {
+            System.out.println("# start the gateway with: java -Xmx32m -XX:+UseSerialGC -jar pigeon-gateway.jar run --config " + configFile);
+        }
+        Recorder latency = new Recorder(3);
+        AtomicLong received = new AtomicLong();
+        AtomicReference<String> heap = new AtomicReference<>("?");
+        MqttClient sub = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-load-sub")
+            .maxPacketSize(1 << 20));
+        sub.subscribe("pigeon/load/+/ts", 0, (t, p, q, r) -> {
+            long ts = Long.parseLong(new String(p, StandardCharsets.US_ASCII));
+            latency.recordValue(Math.max(0, nowMicros() - ts));
+            received.incrementAndGet();
+        });
+        sub.subscribe("pigeon/load/health", 0, (t, p, q, r) -> {
+            String h = new String(p, StandardCharsets.UTF_8);
+            int i = h.indexOf("\"heap_used\":");
+            if (i >= 0) {
+                heap.set(h.substring(i + 12, h.indexOf(',', i)));
+            }
+        });
+        sub.connect(Duration.ofSeconds(20));
+        Duration duration = o.duration == null ? Duration.ofSeconds(30) : o.duration;
+        long periodNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, o.rate);
+        Thread.sleep(gateway != null ? 4000 : 0);
+        long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long end = warmupEnd + duration.toNanos();
+        long seq = 0;
+        long next = System.nanoTime();
+        boolean measuring = false;
+        long receivedAtStart = 0;
+        long sent = 0;
+        while (System.nanoTime() < end) {
+            for (Pty p : ptys) {
+                p.write(("seq=" + seq + " ts=" + nowMicros() + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            seq++;
+            if (!measuring && System.nanoTime() >= warmupEnd) {
+                measuring = true;
+                latency.reset();
+                receivedAtStart = received.get();
+                sent = 0;
+            }
+            if (measuring) {
+                sent += ptys.size();
+            }
+            next += periodNanos;
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                TimeUnit.NANOSECONDS.sleep(sleep);
+            }
+        }
+        Thread.sleep(500);
+        var h = latency.getIntervalHistogram();
+        long got = received.get() - receivedAtStart;
+        String rss = gateway == null ? "n/a" : rss(gateway.pid());
+        System.out.printf(Locale.ROOT, "devices %d, rate %d lines/s each, %d s measured after 5 s warm-up%n",
+            o.devices, o.rate, duration.toSeconds());
+        System.out.printf(Locale.ROOT, "readings/s %.1f (sent %d, received %d)%n", got / (double) duration.toSeconds(), sent, got);
+        System.out.printf(Locale.ROOT, "latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+            h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+            h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+        System.out.println("gateway RSS " + rss + ", heap used " + heap.get() + " bytes (last health report)");
+        if (gateway != null) {
+            gateway.destroy();
+            gateway.waitFor(10, TimeUnit.SECONDS);
+        }
+        sub.close();
+        ptys.forEach(Pty::close);
+        if (broker != null) {
+            broker.close();
+        }
+        return 0;
+    }
+
+    static String rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return line.substring(6).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not on Linux
+        }
+        return "?";
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

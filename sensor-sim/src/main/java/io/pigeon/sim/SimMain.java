@@ -1,0 +1,151 @@
+package io.pigeon.sim;
+
+import io.pigeon.gateway.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.tinylog.configuration.Configuration;
+
+/** {@code pigeon-sim demo | devices | load}: see {@link #HELP}. */
+public final class SimMain {
+    static final String HELP = """
+        Usage: pigeon-sim <command> [options]
+
+          demo     [--broker HOST:PORT | --port N] [--scenario FILE] [--duration 60s]
+                   an embedded broker (localhost:1883 unless --broker or --port), simulated devices of every
+                   kind and the real gateway, with a live view; Ctrl-C stops it
+          devices  --config FILE
+                   only the simulated serial devices of a scenario, on pseudo-terminals; prints the config
+                   entries a separately started gateway should use
+          load     --devices N --rate R [--duration 30s] [--broker HOST:PORT] [--gateway JAR]
+                   N serial devices writing R time-stamped lines/s each; with --gateway, runs that gateway jar
+                   against them and reports end-to-end latency (p50/p99), readings/s and the gateway's memory
+        """;
+
+    private SimMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(HELP);
+            return args.length == 0 ? 2 : 0;
+        }
+        Options o = Options.parse(args);
+        if (o == null) {
+            return 2;
+        }
+        switch (args[0]) {
+            case "demo" -> {
+                quietLogging(o.view ? "warn" : "info");
+                String scenario = o.scenario == null ? Demo.resource("/demo-scenario.yaml") : Files.readString(o.scenario);
+                Demo demo;
+                try {
+                    demo = new Demo(o.broker, o.port, scenario);
+                } catch (IOException | ConfigException | IllegalArgumentException e) {
+                    System.err.println("pigeon-sim: " + e.getMessage());
+                    return 1;
+                }
+                CountDownLatch done = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    demo.close();
+                    done.countDown();
+                    Runtime.getRuntime().halt(0);
+                }, "pigeon-sim-stop"));
+                demo.start();
+                demo.runView(System.out, o.duration, o.view && System.console() != null);
+                System.exit(0);
+                return 0;
+            }
+            case "devices" -> {
+                quietLogging("info");
+                if (o.config == null) {
+                    System.err.println("pigeon-sim: devices needs --config FILE (a scenario, see demo-scenario.yaml)");
+                    return 2;
+                }
+                Simulation sim = Simulation.fromScenario(Files.readString(o.config), null);
+                Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
+                sim.start();
+                System.out.println("# simulated serial devices are running; add these to the gateway's devices:");
+                System.out.print(sim.serialConfig());
+                System.out.flush();
+                new CountDownLatch(1).await();
+                return 0;
+            }
+            case "load" -> {
+                quietLogging("warn");
+                return LoadGenerator.run(o);
+            }
+            default -> {
+                System.err.println("pigeon-sim: unknown command '" + args[0] + "'\n" + HELP);
+                return 2;
+            }
+        }
+    }
+
+    static void quietLogging(String level) {
+        if (!Configuration.isFrozen()) {
+            Configuration.set("writer", "console");
+            Configuration.set("writer.format", "{date:HH:mm:ss} {level}: {message}");
+            Configuration.set("writer.stream", "err");
+            Configuration.set("level", level);
+            Configuration.set("level@io.moquette", "off");
+            Configuration.set("level@io.netty", "off");
+            Configuration.set("level@com.pi4j", "off");
+        }
+        org.tinylog.jul.JulTinylogBridge.activate();
+    }
+
+    /** Command-line options of all commands. */
+    static final class Options {
+        String broker;
+        int port = 1883;
+        Path scenario;
+        Path config;
+        Duration duration;
+        boolean view = true;
+        int devices = 20;
+        int rate = 10;
+        Path gateway;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                String v = i + 1 < args.length ? args[i + 1] : null;
+                boolean takes = true;
+                switch (a) {
+                    case "--broker" -> o.broker = v;
+                    case "--port" -> o.port = Integer.parseInt(v);
+                    case "--scenario" -> o.scenario = Path.of(v);
+                    case "--config" -> o.config = Path.of(v);
+                    case "--duration" -> o.duration = io.pigeon.drivers.Settings.parseDuration(v);
+                    case "--devices" -> o.devices = Integer.parseInt(v);
+                    case "--rate" -> o.rate = Integer.parseInt(v);
+                    case "--gateway" -> o.gateway = Path.of(v);
+                    case "--no-view" -> {
+                        o.view = false;
+                        takes = false;
+                    }
+                    default -> {
+                        System.err.println("pigeon-sim: unknown option '" + a + "'\n" + HELP);
+                        return null;
+                    }
+                }
+                if (takes) {
+                    if (v == null) {
+                        System.err.println("pigeon-sim: " + a + " needs a value");
+                        return null;
+                    }
+                    i++;
+                }
+            }
+            return o;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.pigeon.sim;
+
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.Settings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.tinylog.Logger;
+
+/**
+ * The simulated hardware of a scenario: serial devices on pseudo-terminals, GPIO/PWM/I2C/1-Wire devices
+ * on Pi4J's mock platform, the world they measure, and a timeline of faults. Ticks once a second.
+ */
+public final class Simulation implements AutoCloseable {
+    /** A fault on the timeline: at {@code at} from the start, for {@code duration} (null: until cleared). */
+    public record TimedFault(Duration at, String device, String fault, Duration duration) {
+    }
+
+    private final World world;
+    private final Path dir;
+    private final Map<String, SerialSim> serial = new LinkedHashMap<>();
+    private final List<String> hardwareDevices = new ArrayList<>();
+    private final List<TimedFault> timeline;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pigeon-sim");
+        t.setDaemon(true);
+        return t;
+    });
+    private HardwareSim hardware;
+
+    private Simulation(World world, Path dir, List<TimedFault> timeline) {
+        this.world = world;
+        this.dir = dir;
+        this.timeline = timeline;
+    }
+
+    /** Builds the simulation a scenario file describes (see {@code demo-scenario.yaml}). */
+    @SuppressWarnings("unchecked")
+    public static Simulation fromScenario(String yaml, Pi4jPlatform platform) throws IOException {
+        Object root = new Load(LoadSettings.builder().build()).loadFromString(yaml);
+        if (!(root instanceof Map)) {
+            throw new IllegalArgumentException("a scenario is a map with seed, devices and faults");
+        }
+        Settings s = Settings.section("scenario", (Map<String, ?>) root, k -> null);
+        long seed = s.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        Duration day = s.duration("day_length", Duration.ofMinutes(10));
+        Path dir = Path.of(s.string("dir", System.getProperty("java.io.tmpdir") + "/pigeon-sim"));
+        List<TimedFault> faults = new ArrayList<>();
+        for (Settings f : s.blocks("faults")) {
+            faults.add(new TimedFault(f.duration("at", Duration.ZERO), f.requireString("device"),
+                f.requireString("fault"), f.duration("for", null)));
+            f.rejectUnknown();
+        }
+        Simulation sim = new Simulation(new World(seed, day.toSeconds()), dir, faults);
+        Files.createDirectories(dir);
+        try {
+            for (Settings d : s.blocks("devices")) {
+                String name = d.requireString("name");
+                String type = d.choice("type", null, "serial-line", "nmea", "pms5003", "modbus-rtu", "gpio", "i2c", "onewire");
+                d.rejectUnknown();
+                Path link = dir.resolve("tty" + name.toUpperCase(Locale.ROOT));
+                switch (type) {
+                    case "serial-line" -> sim.serial.put(name, new LineSensorSim(name, link, sim.world));
+                    case "nmea" -> sim.serial.put(name, new GpsSim(name, link, sim.world));
+                    case "pms5003" -> sim.serial.put(name, new Pms5003Sim(name, link, sim.world));
+                    case "modbus-rtu" -> sim.serial.put(name, new ModbusSlaveSim(name, link, sim.world));
+                    default -> sim.hardwareDevices.add(name);
+                }
+            }
+            s.rejectUnknown();
+            if (platform != null) {
+                sim.hardware = new HardwareSim(platform, sim.world, dir.resolve("w1"));
+            }
+        } catch (RuntimeException | IOException e) {
+            sim.close();
+            throw e;
+        }
+        return sim;
+    }
+
+    public World world() {
+        return world;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Map<String, SerialSim> serialDevices() {
+        return serial;
+    }
+
+    /** The 1-Wire directory the gateway should read, or null without hardware simulation. */
+    public Path oneWireDir() {
+        return hardware == null ? null : hardware.oneWireDir();
+    }
+
+    public void start() {
+        long t0 = System.nanoTime();
+        ticker.scheduleAtFixedRate(() -> {
+            try {
+                world.step(1.0);
+                serial.values().forEach(SerialSim::tick);
+                if (hardware != null) {
+                    hardware.tick();
+                }
+            } catch (RuntimeException e) {
+                Logger.warn(e, "sim tick failed");
+            }
+        }, 0, 1, TimeUnit.SECONDS);
+        for (TimedFault f : timeline) {
+            ticker.schedule(() -> {
+                try {
+                    fault(f.device(), f.fault(), f.duration());
+                } catch (IllegalArgumentException | IOException e) {
+                    Logger.warn("sim: scenario fault failed: {}", e.getMessage());
+                }
+            }, f.at().toMillis() - (System.nanoTime() - t0) / 1_000_000, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Applies a fault now; for GPIO/I2C faults with a duration, clears it afterwards. */
+    public void fault(String device, String kind, Duration duration) throws IOException {
+        SerialSim s = serial.get(device);
+        if (s != null) {
+            s.fault(kind, duration);
+            return;
+        }
+        if (hardware != null && hardware.fault(device, kind, true)) {
+            Logger.info("sim: {} -> {}", device, kind);
+            if (duration != null) {
+                ticker.schedule(() -> {
+                    hardware.fault(device, kind, false);
+                    Logger.info("sim: {} back to normal", device);
+                }, duration.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        throw new IllegalArgumentException("no simulated device '" + device + "' with a fault '" + kind + "'");
+    }
+
+    /** Config entries for the serial devices, pointing the gateway at the pty links. */
+    public String serialConfig() {
+        StringBuilder sb = new StringBuilder();
+        for (SerialSim s : serial.values()) {
+            sb.append("  - name: ").append(s.name()).append('\n')
+                .append("    driver: ").append(s.driver()).append('\n')
+                .append("    port: ").append(s.link()).append('\n');
+            for (String line : s.configSnippet().split("\n")) {
+                if (!line.isBlank()) {
+                    sb.append("    ").append(line).append('\n');
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        serial.values().forEach(SerialSim::close);
+        if (hardware != null) {
+            hardware.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.pigeon.sim;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.gateway.testing.Ports;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The demo as a user meets it, checked by an independent MQTT client. */
+class DemoTest {
+    static final Set<String> DEVICES = Set.of("climate", "gps", "air", "meter", "room", "light", "tank", "door",
+        "water", "heater", "fan");
+
+    @Test
+    void publishesEveryDeviceAnswersTheHeaterReportsFaultsAndStopsCleanly() throws Exception {
+        int port = Ports.free();
+        Demo demo = new Demo(null, port, Demo.resource("/demo-scenario.yaml").replaceAll("(?s)faults:.*", "faults: []\n"));
+        Map<String, String> latest = new ConcurrentHashMap<>();
+        List<String> alerts = new CopyOnWriteArrayList<>();
+        try (MqttClient watcher = new MqttClient(new MqttOptions().host("127.0.0.1").port(port).clientId("demo-test")
+            .backoff(Duration.ofMillis(100), Duration.ofMillis(500)))) {
+            watcher.subscribe("pigeon/demo/#", 0, (t, p, q, r) -> {
+                String payload = new String(p, UTF_8);
+                latest.put(t, payload);
+                if (t.equals("pigeon/demo/alerts")) {
+                    alerts.add(payload);
+                }
+            });
+            long t0 = System.nanoTime();
+            demo.start();
+            watcher.connect(Duration.ofSeconds(10));
+            Set<String> reading = new TreeSet<>();
+            while (reading.size() < DEVICES.size() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
+                Thread.sleep(100);
+                for (String topic : latest.keySet()) {
+                    String[] parts = topic.split("/");
+                    if (parts.length == 4 && DEVICES.contains(parts[2]) && !parts[3].equals("availability")) {
+                        reading.add(parts[2]);
+                    }
+                }
+            }
+            assertEquals(DEVICES, reading, "every simulated device published within 10 s: " + latest.keySet());
+
+            // The heater warms the simulated room.
+            double before = demo.simulation().world().temperature();
+            watcher.publish("pigeon/demo/heater/set", "ON".getBytes(UTF_8), 1, false);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!"ON".equals(latest.get("pigeon/demo/heater/state")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals("ON", latest.get("pigeon/demo/heater/state"));
+            Thread.sleep(5000);
+            double after = demo.simulation().world().temperature();
+            assertTrue(after > before + 0.1, "the room warmed: " + before + " -> " + after);
+
+            // A fault from the MQTT topic: the GPS is unplugged, goes offline with an alert, and comes back.
+            watcher.publish("pigeon/demo/sim/fault", "{\"device\":\"gps\",\"fault\":\"unplug\",\"for\":\"3s\"}".getBytes(UTF_8), 1, false);
+            await(() -> "offline".equals(latest.get("pigeon/demo/gps/availability")), "gps offline");
+            assertTrue(alerts.stream().anyMatch(a -> a.contains("\"device\":\"gps\"") && a.contains("offline")), alerts.toString());
+            await(() -> "online".equals(latest.get("pigeon/demo/gps/availability")), "gps back online");
+
+            // An I2C device that stops answering.
+            demo.simulation().fault("room", "stop", Duration.ofSeconds(3));
+            await(() -> "offline".equals(latest.get("pigeon/demo/room/availability")), "room offline");
+            assertTrue(alerts.stream().anyMatch(a -> a.contains("\"device\":\"room\"") && a.contains("Remote I/O error")), alerts.toString());
+            await(() -> "online".equals(latest.get("pigeon/demo/room/availability")), "room back online");
+
+            long stop = System.nanoTime();
+            demo.close();
+            assertTrue(System.nanoTime() - stop < TimeUnit.SECONDS.toNanos(5), "stopped within 5 s");
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}

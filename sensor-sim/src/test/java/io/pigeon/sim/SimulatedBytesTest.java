@@ -1,0 +1,144 @@
+package io.pigeon.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigeon.drivers.RecordingContext;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
+import io.pigeon.drivers.serial.ModbusRtu;
+import io.pigeon.drivers.serial.Nmea;
+import io.pigeon.drivers.serial.NmeaGps;
+import io.pigeon.drivers.serial.Pms5003;
+import io.pigeon.drivers.serial.SerialLineSensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each simulated serial device through a real pseudo-terminal into the real driver. */
+class SimulatedBytesTest {
+    private static final Duration WAIT = Duration.ofSeconds(3);
+    private final World world = new World(1, 600);
+
+    @TempDir
+    Path dir;
+
+    private static double number(RecordingContext.Got g) {
+        return ((Value.Numeric) g.value()).value();
+    }
+
+    @Test
+    void openptyMakesAWorkingRawTerminal() throws Exception {
+        try (Pty pty = Pty.open(dir.resolve("ttyX"))) {
+            assertTrue(Files.isSymbolicLink(dir.resolve("ttyX")));
+            assertTrue(pty.slaveName().startsWith("/dev/"), pty.slaveName());
+        }
+        assertTrue(!Files.exists(dir.resolve("ttyX")), "closing removes the link, as an unplugged adapter");
+    }
+
+    @Test
+    void lineSensorAndFaults() throws Exception {
+        try (LineSensorSim sim = new LineSensorSim("climate", dir.resolve("ttyC"), world);
+             RecordingContext ctx = new RecordingContext()) {
+            SerialLineSensor driver = new SerialLineSensor(Settings.of("climate", Map.of("port", sim.link().toString())));
+            driver.open(ctx);
+            sim.tick();
+            assertEquals(world.temperature(), number(ctx.next("temperature", WAIT)), 0.2);
+            sim.fault("checksum", Duration.ofMinutes(1));
+            for (int i = 0; i < 10; i++) {
+                sim.tick();
+            }
+            awaitTrue(() -> !ctx.troubles.isEmpty());
+            assertEquals("unparsable lines: 10 in a row", ctx.troubles.get(0));
+            sim.fault("clear", null);
+            sim.fault("unplug", null);
+            awaitTrue(() -> !ctx.lost.isEmpty());
+            assertTrue(ctx.lost.get(0).contains("disappeared") || ctx.lost.get(0).contains("failed"), ctx.lost.get(0));
+            driver.close();
+        }
+    }
+
+    @Test
+    void gpsSentencesCarryValidChecksumsAndCorruptOnesAreDropped() throws Exception {
+        try (GpsSim sim = new GpsSim("gps", dir.resolve("ttyG"), world);
+             RecordingContext ctx = new RecordingContext()) {
+            String sentences = new String(framesOf(sim), StandardCharsets.US_ASCII);
+            assertEquals(2, sentences.split("\r\n").length, sentences);
+            for (String line : sentences.split("\r\n")) {
+                assertTrue(Nmea.valid(line), line);
+            }
+            NmeaGps driver = new NmeaGps(Settings.of("gps", Map.of("port", sim.link().toString())));
+            driver.open(ctx);
+            sim.tick();
+            double lat = number(ctx.next("latitude", WAIT));
+            assertEquals(48.1173, lat, 0.01);
+            sim.fault("checksum", Duration.ofMinutes(1));
+            sim.tick();
+            awaitTrue(() -> ctx.counter("checksum_errors") >= 2);
+            driver.close();
+        }
+    }
+
+    @Test
+    void pmsFramesHaveTheRightChecksumAndGarbageIsSkipped() throws Exception {
+        try (Pms5003Sim sim = new Pms5003Sim("air", dir.resolve("ttyP"), world);
+             RecordingContext ctx = new RecordingContext()) {
+            byte[] f = framesOf(sim);
+            assertEquals(32, f.length);
+            assertEquals(Pms5003.checksum(f), (f[30] & 0xFF) << 8 | (f[31] & 0xFF));
+            Pms5003 driver = new Pms5003(Settings.of("air", Map.of("port", sim.link().toString())));
+            driver.open(ctx);
+            sim.fault("garbage", Duration.ofMinutes(1));
+            sim.tick();
+            number(ctx.next("pm2_5", WAIT));
+            assertTrue(ctx.counter("garbage_bytes") > 0);
+            driver.close();
+        }
+    }
+
+    @Test
+    void modbusSlaveAnswersWithCorrectCrcsAndExceptionCodes() throws Exception {
+        try (ModbusSlaveSim sim = new ModbusSlaveSim("meter", dir.resolve("ttyM"), world);
+             RecordingContext ctx = new RecordingContext()) {
+            ModbusRtu driver = new ModbusRtu(Settings.of("meter", Map.of("port", sim.link().toString(),
+                "registers", List.of(
+                    Map.of("name", "voltage", "address", 0, "function", 4, "scale", 0.1),
+                    Map.of("name", "missing", "address", 99, "function", 4)))));
+            driver.open(ctx);
+            driver.poll(ctx);
+            assertEquals(230, number(ctx.next("voltage", WAIT)), 5);
+            assertEquals(1, ctx.counter("exceptions"));
+            assertEquals("slave 1 answered exception 2 (illegal data address)", ctx.troubles.get(0));
+            driver.close();
+        }
+    }
+
+    /** What a simulated device writes in one tick, captured from its pseudo-terminal. */
+    private static byte[] framesOf(SerialSim sim) throws Exception {
+        jssc.SerialPort port = new jssc.SerialPort(sim.link().toString());
+        port.openPort();
+        try {
+            port.purgePort(jssc.SerialPort.PURGE_RXCLEAR);
+            sim.tick();
+            Thread.sleep(200);
+            return port.readBytes();
+        } finally {
+            port.closePort();
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier c) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
