@@ -31,7 +31,12 @@ if [ ! -x "$java_bin" ]; then
     apt_opts=(-o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o "Dir::State=$cache/apt"
         -o "Dir::State::Lists=$cache/apt/lists" -o "Dir::State::status=$cache/apt/status"
         -o "Dir::Cache=$cache/apt" -o "Dir::Cache::archives=$cache/apt/archives" -o "Debug::NoLocking=1")
-    apt-get "${apt_opts[@]}" -qq update
+    # A mirror mid-sync can fail one index (often the security one): retry, then go on with what came.
+    for attempt in 1 2 3; do
+        apt-get "${apt_opts[@]}" -qq update && break
+        echo "arm-smoke: apt update failed (attempt $attempt), retrying" >&2
+        sleep 5
+    done
     apt-get "${apt_opts[@]}" -qq -y --download-only --no-install-recommends install openjdk-17-jre-headless >/dev/null
     for deb in "$cache"/apt/archives/*.deb; do
         dpkg-deb -x "$deb" "$root"

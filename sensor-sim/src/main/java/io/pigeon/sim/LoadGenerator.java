@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -24,6 +23,8 @@ import org.HdrHistogram.Recorder;
  * also runs that gateway (-Xmx32m, Serial GC) and reports its resident memory.
  */
 final class LoadGenerator {
+    static final String[] LAUNCHER_OPTIONS = System.getProperty("pigeon.load.jvm",
+        "-Xss256k -XX:TieredStopAtLevel=1").split(" ");
     private LoadGenerator() {
     }
 
@@ -59,33 +60,28 @@ final class LoadGenerator {
             Pty p = Pty.open(dir.resolve("ttyLOAD" + i));
             ptys.add(p);
             config.append("  - {name: load").append(i).append(", driver: serial-line, port: ").append(p.link())
-                .append(", baud: 115200, parse: kv}\n");
+                .append(", baud: 115200, parse: kv, qos: ").append(Integer.getInteger("pigeon.load.qos", 0)).append("}\n");
         }
         Path configFile = Files.writeString(dir.resolve("pigeon.yaml"), config.toString());
         Process gateway = null;
         if (o.gateway != null) {
-            gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx32m", "-XX:+UseSerialGC", "-jar", o.gateway.toString(), "run", "--config", configFile.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx32m", "-XX:+UseSerialGC"));
+            // The launcher's other options for a small board (see deploy/src/deb/files/pigeon).
+            cmd.addAll(List.of(LAUNCHER_OPTIONS));
+            cmd.addAll(List.of("-jar", o.gateway.toString(), "run", "--config", configFile.toString()));
+            gateway = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
         } else {
             System.out.println("# start the gateway with: java -Xmx32m -XX:+UseSerialGC -jar pigeon-gateway.jar run --config " + configFile);
         }
         Recorder latency = new Recorder(3);
         AtomicLong received = new AtomicLong();
-        AtomicReference<String> heap = new AtomicReference<>("?");
         MqttClient sub = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-load-sub")
             .maxPacketSize(1 << 20));
         sub.subscribe("pigeon/load/+/ts", 0, (t, p, q, r) -> {
             long ts = Long.parseLong(new String(p, StandardCharsets.US_ASCII));
             latency.recordValue(Math.max(0, nowMicros() - ts));
             received.incrementAndGet();
-        });
-        sub.subscribe("pigeon/load/health", 0, (t, p, q, r) -> {
-            String h = new String(p, StandardCharsets.UTF_8);
-            int i = h.indexOf("\"heap_used\":");
-            if (i >= 0) {
-                heap.set(h.substring(i + 12, h.indexOf(',', i)));
-            }
         });
         sub.connect(Duration.ofSeconds(20));
         Duration duration = o.duration == null ? Duration.ofSeconds(30) : o.duration;
@@ -122,13 +118,14 @@ final class LoadGenerator {
         var h = latency.getIntervalHistogram();
         long got = received.get() - receivedAtStart;
         String rss = gateway == null ? "n/a" : rss(gateway.pid());
+        String heap = gateway == null ? "n/a" : heapAfterFullGc(gateway.pid());
         System.out.printf(Locale.ROOT, "devices %d, rate %d lines/s each, %d s measured after 5 s warm-up%n",
             o.devices, o.rate, duration.toSeconds());
         System.out.printf(Locale.ROOT, "readings/s %.1f (sent %d, received %d)%n", got / (double) duration.toSeconds(), sent, got);
         System.out.printf(Locale.ROOT, "latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
             h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
             h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
-        System.out.println("gateway RSS " + rss + ", heap used " + heap.get() + " bytes (last health report)");
+        System.out.println("gateway RSS " + rss + ", heap after a full GC " + heap);
         if (gateway != null) {
             gateway.destroy();
             gateway.waitFor(10, TimeUnit.SECONDS);
@@ -152,6 +149,29 @@ final class LoadGenerator {
             // not on Linux
         }
         return "?";
+    }
+
+    /** Asks the gateway's JVM for a full GC, then for its heap use (jcmd GC.run, GC.heap_info). */
+    static String heapAfterFullGc(long pid) {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        try {
+            new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(20, TimeUnit.SECONDS);
+            Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(20, TimeUnit.SECONDS);
+            long kb = 0;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("generation\\s+total \\d+K, used (\\d+)K").matcher(out);
+            while (m.find()) {
+                kb += Long.parseLong(m.group(1));
+            }
+            return kb > 0 ? kb + " kB" : "?";
+        } catch (IOException e) {
+            return "?";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
     }
 
     static int freePort() throws IOException {

@@ -13,9 +13,13 @@ public final class SimMain {
     static final String HELP = """
         Usage: pigeon-sim <command> [options]
 
-          demo     [--broker HOST:PORT | --port N] [--scenario FILE] [--duration 60s]
+          demo     [--broker HOST:PORT | --port N] [--scenario FILE] [--duration 60s] [--no-view]
+                   [--fault DEVICE:FAULT[:FOR][@AT]]...
                    an embedded broker (localhost:1883 unless --broker or --port), simulated devices of every
-                   kind and the real gateway, with a live view; Ctrl-C stops it
+                   kind and the real gateway, with a live view; Ctrl-C stops it. Faults: unplug, garbage,
+                   partial, checksum, stall (serial devices), stop (room, light), bounce (door); e.g.
+                   --fault gps:unplug:10s@30s. While it runs, faults also come from MQTT:
+                   <root>/sim/fault {"device":"gps","fault":"unplug","for":"10s"}
           devices  --config FILE
                    only the simulated serial devices of a scenario, on pseudo-terminals; prints the config
                    entries a separately started gateway should use
@@ -47,6 +51,9 @@ public final class SimMain {
                 Demo demo;
                 try {
                     demo = new Demo(o.broker, o.port, scenario);
+                    for (String f : o.faults) {
+                        demo.simulation().schedule(Simulation.parseFault(f));
+                    }
                 } catch (IOException | ConfigException | IllegalArgumentException e) {
                     System.err.println("pigeon-sim: " + e.getMessage());
                     return 1;
@@ -112,6 +119,7 @@ public final class SimMain {
         int devices = 20;
         int rate = 10;
         Path gateway;
+        java.util.List<String> faults = new java.util.ArrayList<>();
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -128,6 +136,7 @@ public final class SimMain {
                     case "--devices" -> o.devices = Integer.parseInt(v);
                     case "--rate" -> o.rate = Integer.parseInt(v);
                     case "--gateway" -> o.gateway = Path.of(v);
+                    case "--fault" -> o.faults.add(v);
                     case "--no-view" -> {
                         o.view = false;
                         takes = false;

@@ -89,6 +89,31 @@ public final class Simulation implements AutoCloseable {
         return sim;
     }
 
+    /** Adds a fault to the timeline; call before {@link #start}. */
+    public void schedule(TimedFault fault) {
+        timeline.add(fault);
+    }
+
+    /**
+     * A fault as given on the command line: {@code device:fault[:duration][@at]}, e.g.
+     * {@code gps:unplug:10s@30s} (unplug the GPS 30 s after the start, for 10 s).
+     */
+    public static TimedFault parseFault(String text) {
+        String spec = text;
+        Duration at = Duration.ZERO;
+        int atSign = spec.indexOf('@');
+        if (atSign >= 0) {
+            at = Settings.parseDuration(spec.substring(atSign + 1));
+            spec = spec.substring(0, atSign);
+        }
+        String[] parts = spec.split(":");
+        Duration duration = parts.length > 2 ? Settings.parseDuration(parts[2]) : null;
+        if (parts.length < 2 || parts.length > 3 || at == null || (parts.length > 2 && duration == null)) {
+            throw new IllegalArgumentException("a fault is device:fault[:duration][@at], e.g. gps:unplug:10s@30s, not '" + text + "'");
+        }
+        return new TimedFault(at, parts[0], parts[1], duration);
+    }
+
     public World world() {
         return world;
     }

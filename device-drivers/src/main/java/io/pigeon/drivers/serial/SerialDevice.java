@@ -79,8 +79,9 @@ public abstract class SerialDevice implements Device {
     /** A frame was bad: counted, and reported once too many came in a row. */
     protected void bad(DeviceContext ctx, String counter, String what) {
         ctx.count(counter);
-        if (++badInARow >= TROUBLE_AFTER) {
-            ctx.trouble(what + ": " + badInARow + " in a row");
+        if (++badInARow == TROUBLE_AFTER) {
+            // Once: the counters keep the tally, the alert and the log need not repeat it every frame.
+            ctx.trouble(what + ": " + TROUBLE_AFTER + " in a row");
         }
     }
 

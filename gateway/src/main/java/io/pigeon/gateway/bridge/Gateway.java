@@ -395,6 +395,7 @@ public final class Gateway implements AutoCloseable {
         return new Json()
             .put("uptime_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
             .put("heap_used", rt.totalMemory() - rt.freeMemory())
+
             .put("threads", ManagementFactory.getThreadMXBean().getThreadCount())
             .put("connected", client.isConnected())
             .put("outbox", s.buffered())

@@ -68,6 +68,7 @@ public final class FileOutbox implements Outbox {
     private final Fsync fsync;
     private final CRC32C crc = new CRC32C();
     private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
+    private final ByteBuffer pendingAcks = ByteBuffer.allocate(4096);
     private byte[] readBuf = new byte[256];
 
     // Segments, oldest first.
@@ -77,6 +78,12 @@ public final class FileOutbox implements Outbox {
     private boolean dirty;
 
     // Index of live records: slots linked in sequence order, as in MemoryOutbox.
+    // Recent records also stay in memory (slot arrays reused, as in MemoryOutbox) up to CACHE_BYTES, so
+    // sending them does not read the file back.
+    private static final long CACHE_BYTES = 1 << 20;
+    private byte[][] cache = new byte[0][];
+    private boolean[] cached = new boolean[0];
+    private long cachedBytes;
     private long[] seq = new long[0];
     private Segment[] segment = new Segment[0];
     private long[] offset = new long[0];
@@ -279,6 +286,18 @@ public final class FileOutbox implements Outbox {
             topicLength[h] = topicLen;
             payloadLength[h] = payloadLen;
             packetId[h] = 0;
+            int n = topicLen + payloadLen;
+            if (cachedBytes + n <= CACHE_BYTES) {
+                byte[] c = cache[h];
+                if (c == null || c.length < n) {
+                    c = new byte[Math.max(64, n)];
+                    cache[h] = c;
+                }
+                System.arraycopy(topic, 0, c, 0, topicLen);
+                System.arraycopy(payload, payloadOffset, c, topicLen, payloadLen);
+                cached[h] = true;
+                cachedBytes += n;
+            }
         } catch (IOException e) {
             release(h);
             throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
@@ -290,33 +309,53 @@ public final class FileOutbox implements Outbox {
         return h;
     }
 
-    /** Appends a DATA record to the active segment; returns the file offset of its body. */
+    /**
+     * Appends a DATA record to the active segment, preceded by the ACK records waiting to be written (one
+     * write call for both); returns the file offset of its body.
+     */
     private long writeData(long s, byte flags, byte[] topic, int topicOff, int topicLen, byte[] payload, int payloadOff,
                            int payloadLen) throws IOException {
         int length = DATA_FIXED + topicLen + payloadLen;
-        ByteBuffer b = buffer(HEADER + length);
+        int acks = pendingAcks.position();
+        if (active().size + acks + HEADER + length > segmentSize && active().size > 0) {
+            newSegment(); // may copy records forward itself, so before this record is built
+            acks = pendingAcks.position();
+        }
+        ByteBuffer b = buffer(acks + HEADER + length);
+        b.put(pendingAcks.array(), 0, acks);
+        pendingAcks.clear();
         b.putInt(length).putInt(0).put(DATA).putLong(s).put(flags).putShort((short) topicLen)
             .put(topic, topicOff, topicLen).put(payload, payloadOff, payloadLen);
-        return writeRecord(b, length);
+        crc.reset();
+        crc.update(b.array(), acks + HEADER, length);
+        b.putInt(acks + 4, (int) crc.getValue());
+        return write(b) + acks + HEADER;
     }
 
-    private long writeRecord(ByteBuffer b, int length) throws IOException {
-        crc.reset();
-        crc.update(b.array(), HEADER, length);
-        b.putInt(4, (int) crc.getValue());
+    /** Writes the ACK records waiting in memory. */
+    private void flushAcks() throws IOException {
+        if (pendingAcks.position() == 0) {
+            return;
+        }
+        ByteBuffer b = buffer(pendingAcks.position());
+        b.put(pendingAcks.array(), 0, pendingAcks.position());
+        pendingAcks.clear();
+        write(b);
+    }
+
+    /** Writes the buffer's records at the end of the active segment; returns where they start. */
+    private long write(ByteBuffer b) throws IOException {
         b.flip();
         Segment seg = active();
-        if (seg.size + b.remaining() > segmentSize && seg.size > 0) {
-            seg = newSegment();
-        }
         long pos = seg.size;
+        int n = b.remaining();
         while (b.hasRemaining()) {
             seg.channel.write(b, pos + b.position());
         }
-        seg.size += HEADER + length;
+        seg.size += n;
         dirty = true;
         maybeSync(false);
-        return pos + HEADER;
+        return pos;
     }
 
     private ByteBuffer buffer(int need) {
@@ -328,6 +367,9 @@ public final class FileOutbox implements Outbox {
     }
 
     private void maybeSync(boolean force) throws IOException {
+        if (force) {
+            flushAcks();
+        }
         if (!dirty || fsync.intervalMillis() < 0) {
             return;
         }
@@ -336,6 +378,17 @@ public final class FileOutbox implements Outbox {
             active().channel.force(false);
             lastSync = now;
             dirty = false;
+        }
+    }
+
+    /** Writes deferred ACK records and, when the fsync interval has passed, forces them to storage. */
+    @Override
+    public void idle() {
+        try {
+            flushAcks();
+            maybeSync(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -354,7 +407,7 @@ public final class FileOutbox implements Outbox {
 
     private Segment newSegment() throws IOException {
         if (!segments.isEmpty()) {
-            maybeSync(true);
+            maybeSync(true); // also writes the pending ACK records into the old segment
         }
         Path p = dir.resolve(String.format("%016x.seg", nextSeq));
         FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -449,6 +502,9 @@ public final class FileOutbox implements Outbox {
 
     @Override
     public byte[] data(int h) {
+        if (cached[h]) {
+            return cache[h];
+        }
         int n = topicLength[h] + payloadLength[h];
         if (readBuf.length < n) {
             readBuf = new byte[Math.max(n, readBuf.length * 2)];
@@ -490,12 +546,22 @@ public final class FileOutbox implements Outbox {
         return -1;
     }
 
+    /**
+     * Records the acknowledgement. The ACK record is written with the next append (or at the next sync,
+     * roll-over or close): a crash before that only means the message is sent once more, which at least
+     * once allows, and it halves the writes of a busy outbox.
+     */
     @Override
     public void remove(int h) {
         try {
-            ByteBuffer b = buffer(HEADER + 9);
-            b.putInt(9).putInt(0).put(ACK).putLong(seq[h]);
-            writeRecord(b, 9);
+            if (pendingAcks.remaining() < HEADER + 9) {
+                flushAcks();
+            }
+            int at = pendingAcks.position();
+            pendingAcks.putInt(9).putInt(0).put(ACK).putLong(seq[h]);
+            crc.reset();
+            crc.update(pendingAcks.array(), at + HEADER, 9);
+            pendingAcks.putInt(at + 4, (int) crc.getValue());
         } catch (IOException e) {
             throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
         }
@@ -525,6 +591,7 @@ public final class FileOutbox implements Outbox {
     @Override
     public void close() {
         try {
+            flushAcks();
             maybeSync(true);
         } catch (IOException e) {
             // closing anyway
@@ -549,6 +616,8 @@ public final class FileOutbox implements Outbox {
         int h = seq.length;
         int n = Math.max(16, h * 2);
         seq = Arrays.copyOf(seq, n);
+        cache = Arrays.copyOf(cache, n);
+        cached = Arrays.copyOf(cached, n);
         segment = Arrays.copyOf(segment, n);
         offset = Arrays.copyOf(offset, n);
         topicLength = Arrays.copyOf(topicLength, n);
@@ -565,6 +634,13 @@ public final class FileOutbox implements Outbox {
     }
 
     private void release(int h) {
+        if (cached[h]) {
+            cached[h] = false;
+            cachedBytes -= topicLength[h] + payloadLength[h];
+        }
+        if (cache[h] != null && cache[h].length > MemoryOutbox.KEEP_BYTES) {
+            cache[h] = null;
+        }
         segment[h] = null;
         meta[h] = 0;
         next[h] = freeList;

@@ -109,6 +109,20 @@ public final class MqttClient implements AutoCloseable {
         cursor = outbox.first();
     }
 
+    /**
+     * Takes the client's lock, trying briefly without blocking first: under contention a blocking
+     * {@code lock()} allocates a queue node, and the publishing path is meant to allocate nothing.
+     */
+    private void acquire() {
+        for (int i = 0; i < 100; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
+    }
+
     public MqttOptions options() {
         return options;
     }
@@ -119,7 +133,7 @@ public final class MqttClient implements AutoCloseable {
 
     /** Starts the connection thread; it connects, and reconnects, until {@link #close}. */
     public void start() {
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw new IllegalStateException("client is closed");
@@ -146,7 +160,7 @@ public final class MqttClient implements AutoCloseable {
      */
     public void awaitConnected(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
+        acquire();
         try {
             while (!connected) {
                 if (closed) {
@@ -169,7 +183,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     public boolean isConnected() {
-        lock.lock();
+        acquire();
         try {
             return connected;
         } finally {
@@ -179,7 +193,7 @@ public final class MqttClient implements AutoCloseable {
 
     /** The session-present flag of the last CONNACK. */
     public boolean sessionPresent() {
-        lock.lock();
+        acquire();
         try {
             return sessionPresent;
         } finally {
@@ -189,7 +203,7 @@ public final class MqttClient implements AutoCloseable {
 
     /** Publishes to a topic given as a string; its encoding is cached, so repeating a topic costs nothing. */
     public boolean publish(String topic, byte[] payload, int qos, boolean retain) {
-        lock.lock();
+        acquire();
         try {
             Topic t = topics.get(topic);
             if (t == null) {
@@ -222,7 +236,7 @@ public final class MqttClient implements AutoCloseable {
             throw new IllegalArgumentException("payload of " + length + " bytes is larger than the outbox's limit of "
                 + options.maxBufferedBytes + " bytes");
         }
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw new IllegalStateException("client is closed");
@@ -299,7 +313,7 @@ public final class MqttClient implements AutoCloseable {
         }
         Objects.requireNonNull(handler, "handler");
         Subscription sub = new Subscription(filter, utf8, qos, handler);
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw new IllegalStateException("client is closed");
@@ -322,7 +336,7 @@ public final class MqttClient implements AutoCloseable {
     public CompletableFuture<Void> unsubscribe(String filter) {
         TopicFilter.checkFilter(filter);
         byte[] utf8 = Utf8.encode(filter, "topic filter '" + filter + "'");
-        lock.lock();
+        acquire();
         try {
             subscriptions.removeIf(s -> s.filter.equals(filter));
             CompletableFuture<Void> done = new CompletableFuture<>();
@@ -347,7 +361,7 @@ public final class MqttClient implements AutoCloseable {
     /** Waits until every accepted message has been written and acknowledged, or the timeout passes. */
     public boolean flush(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
+        acquire();
         try {
             while (outbox.size() > 0) {
                 long left = deadline - System.nanoTime();
@@ -364,7 +378,7 @@ public final class MqttClient implements AutoCloseable {
 
     /** Messages in the outbox (in flight or waiting); cheap enough to poll. */
     public int pending() {
-        lock.lock();
+        acquire();
         try {
             return outbox.size();
         } finally {
@@ -373,7 +387,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     public MqttStats stats() {
-        lock.lock();
+        acquire();
         try {
             return new MqttStats(sentQos0, acceptedQos12, acknowledged, droppedQos0, rejected, droppedOldest,
                 outbox.size(), outbox.bytes(), inflight, connects, connectionLosses, protocolErrors, takeovers,
@@ -387,7 +401,7 @@ public final class MqttClient implements AutoCloseable {
     @Override
     public void close() {
         Thread t;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 return;
@@ -464,7 +478,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private void countTakeover(int sessions, long delayNanos) {
-        lock.lock();
+        acquire();
         try {
             takeovers++;
         } finally {
@@ -482,7 +496,7 @@ public final class MqttClient implements AutoCloseable {
 
     private void sleep(long nanos) {
         long deadline = System.nanoTime() + nanos;
-        lock.lock();
+        acquire();
         try {
             long left;
             while (!closed && (left = deadline - System.nanoTime()) > 0) {
@@ -497,7 +511,7 @@ public final class MqttClient implements AutoCloseable {
 
     private Socket open() throws IOException {
         Socket s = new Socket();
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw new SocketException("client closed");
@@ -521,7 +535,7 @@ public final class MqttClient implements AutoCloseable {
             params.setEndpointIdentificationAlgorithm("HTTPS");
         }
         ssl.setSSLParameters(params);
-        lock.lock();
+        acquire();
         try {
             socket = ssl;
         } finally {
@@ -540,7 +554,7 @@ public final class MqttClient implements AutoCloseable {
         Will will = options.will;
         byte[] willTopic = will == null ? null : will.topic().getBytes(StandardCharsets.UTF_8);
         byte[] user = options.username == null ? null : options.username.getBytes(StandardCharsets.UTF_8);
-        lock.lock();
+        acquire();
         try {
             out = s.getOutputStream();
             encoder.reset().connect(clientIdUtf8, options.cleanSession, options.keepAliveSeconds, willTopic,
@@ -566,7 +580,7 @@ public final class MqttClient implements AutoCloseable {
         long now = System.nanoTime();
         lastReadNanos = now;
         boolean restored;
-        lock.lock();
+        acquire();
         try {
             connected = true;
             sessionPresent = packet.sessionPresent;
@@ -633,7 +647,14 @@ public final class MqttClient implements AutoCloseable {
                 pingSentAt = 0;
                 handle(packet);
             } catch (SocketTimeoutException e) {
-                // a tick without a whole packet: check the keep-alive below
+                // A quiet tick: let the outbox finish deferred work, then check the keep-alive below.
+                if (lock.tryLock()) {
+                    try {
+                        outbox.idle();
+                    } finally {
+                        lock.unlock();
+                    }
+                }
             }
             if (keepAlive == 0) {
                 continue;
@@ -677,7 +698,7 @@ public final class MqttClient implements AutoCloseable {
             case PacketType.PUBREC -> pubrec(p.packetId);
             case PacketType.PUBCOMP -> acknowledge(p.packetId, 2, Outbox.RELEASED, "PUBCOMP");
             case PacketType.PUBREL -> {
-                lock.lock();
+                acquire();
                 try {
                     inboundQos2.remove(p.packetId);
                     encoder.reset().ack(PacketType.PUBCOMP, p.packetId);
@@ -689,7 +710,7 @@ public final class MqttClient implements AutoCloseable {
             case PacketType.SUBACK -> suback(p);
             case PacketType.UNSUBACK -> {
                 Request r;
-                lock.lock();
+                acquire();
                 try {
                     r = requests.remove(p.packetId);
                     if (r == null || r.subscription != null) {
@@ -711,7 +732,7 @@ public final class MqttClient implements AutoCloseable {
     private void inboundPublish(Packet p) throws IOException {
         boolean deliver = true;
         if (p.qos == 2) {
-            lock.lock();
+            acquire();
             try {
                 deliver = inboundQos2.add(p.packetId);
             } finally {
@@ -731,7 +752,7 @@ public final class MqttClient implements AutoCloseable {
                 }
             }
         }
-        lock.lock();
+        acquire();
         try {
             if (deliver) {
                 received++;
@@ -746,7 +767,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private void acknowledge(int id, int qos, int stage, String what) throws MqttProtocolException {
-        lock.lock();
+        acquire();
         try {
             int h = outbox.findByPacketId(id);
             if (h < 0 || outbox.qos(h) != qos || outbox.stage(h) != stage) {
@@ -766,7 +787,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private void pubrec(int id) throws IOException {
-        lock.lock();
+        acquire();
         try {
             int h = outbox.findByPacketId(id);
             if (h < 0 || outbox.qos(h) != 2) {
@@ -782,7 +803,7 @@ public final class MqttClient implements AutoCloseable {
 
     private void suback(Packet p) throws MqttProtocolException {
         Request r;
-        lock.lock();
+        acquire();
         try {
             r = requests.remove(p.packetId);
             if (r == null || r.subscription == null) {
@@ -810,7 +831,7 @@ public final class MqttClient implements AutoCloseable {
 
     private void dropConnection(Throwable cause, boolean wasConnected) {
         closeSocket();
-        lock.lock();
+        acquire();
         try {
             connected = false;
             if (cause instanceof MqttProtocolException) {
@@ -856,7 +877,7 @@ public final class MqttClient implements AutoCloseable {
 
     private void closeSocket() {
         Socket s;
-        lock.lock();
+        acquire();
         try {
             s = socket;
             socket = null;

@@ -60,6 +60,13 @@ public interface Outbox extends AutoCloseable {
     /** Topic and payload bytes held. */
     long bytes();
 
+    /**
+     * Called now and then (about once a second) when the connection is quiet: a chance to finish deferred
+     * work, such as forcing buffered writes to disk.
+     */
+    default void idle() {
+    }
+
     @Override
     void close();
 }

@@ -313,4 +313,45 @@ class GatewayEndToEndTest {
         }
         assertEquals(List.of(), missing);
     }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void jsonPayloadCarriesOneObjectPerPoll(BrokerKind kind) throws Exception {
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        Collector got = watch(broker, "pigeon/e2e/#");
+        gateway(config(broker.host(), broker.port(), pty.device(), "").replace(
+            "    parse: kv\n", "    parse: kv\n    payload: json\n    decimals: 1\n"));
+        next(got, "pigeon/e2e/availability");
+        pty.write("temperature=21.54 humidity=40.2\n");
+        String json = next(got, "pigeon/e2e/climate").payload();
+        assertTrue(json.matches("\\{\"temperature\":21\\.5,\"humidity\":40\\.2,\"time\":\"[0-9T:.Z-]+\"\\}"), json);
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void retainedCommandsAreIgnoredAndHomeAssistantIsAnsweredWhenItComesOnline(BrokerKind kind) throws Exception {
+        // Moquette 0.17 leaves RETAIN clear on retained messages it delivers, so only mosquitto can show this.
+        assumeTrue(kind == BrokerKind.MOSQUITTO, "needs a broker that flags retained deliveries (mosquitto)");
+        TestBroker broker = track(kind.start());
+        PtyPair pty = track(new PtyPair());
+        MqttClient cmd = commander(broker);
+        cmd.publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, true); // left retained by some tool
+        assertTrue(cmd.flush(WAIT));
+        Collector got = watch(broker, "pigeon/e2e/#");
+        Collector ha = watch(broker, "homeassistant/+/pigeon-e2e/#");
+        Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
+        Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "relay online");
+        Collector.Message err = next(got, "pigeon/e2e/relay/error");
+        assertTrue(err.payload().contains("retained command ignored"), err.payload());
+        GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
+        assertFalse(relay.state(), "the retained ON did not fire");
+        pty.write("temperature=20\n");
+        next(ha, "homeassistant/sensor/pigeon-e2e/climate_temperature/config");
+        cmd.publish("homeassistant/status", "online".getBytes(UTF_8), 1, false);
+        Collector.Message again = next(ha, "homeassistant/sensor/pigeon-e2e/climate_temperature/config");
+        assertTrue(again.payload().contains("\"unique_id\":\"pigeon-e2e_climate_temperature\""), again.payload());
+        assertTrue(next(ha, "homeassistant/switch/pigeon-e2e/relay_state/config").payload()
+            .contains("\"command_topic\":\"pigeon/e2e/relay/set\""));
+    }
 }
