@@ -1,6 +1,5 @@
 package io.pigeon.drivers.gpio;
 
-import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
@@ -67,13 +66,7 @@ public final class GpioInput implements Device {
 
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
-        try {
-            Context c = platform.context();
-            input = c.create(DigitalInput.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).address(pin)
-                .pull(pull).debounce(0L).provider(platform.digitalInputProvider()));
-        } catch (RuntimeException e) {
-            throw new DeviceException("GPIO " + pin + " could not be opened: " + platform.explain(e), e);
-        }
+        input = Pins.input(platform, name, pin, pull);
         published = null;
         listener = event -> edge(ctx);
         input.addListener(listener);

@@ -1,6 +1,5 @@
 package io.pigeon.drivers.gpio;
 
-import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
@@ -63,13 +62,7 @@ public final class PulseCounter implements Device.Polled {
 
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
-        try {
-            Context c = platform.context();
-            input = c.create(DigitalInput.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).address(pin)
-                .pull(pull).debounce(0L).provider(platform.digitalInputProvider()));
-        } catch (RuntimeException e) {
-            throw new DeviceException("GPIO " + pin + " could not be opened: " + platform.explain(e), e);
-        }
+        input = Pins.input(platform, name, pin, pull);
         listener = event -> {
             if ((event.state() == DigitalState.HIGH) != activeLow) {
                 long now = System.nanoTime();

@@ -37,7 +37,7 @@ import java.util.zip.CRC32C;
  * <p>Not thread-safe: the client calls it under its lock. {@link #data} returns a shared buffer that is
  * valid until the next call.
  */
-public final class FileOutbox implements Outbox {
+public final class FileOutbox extends SlotOutbox {
     /** When appended records are forced to the storage device. */
     public record Fsync(long intervalMillis) {
         /** fsync after every append: safest, slowest, hardest on flash. */
@@ -87,17 +87,6 @@ public final class FileOutbox implements Outbox {
     private long[] seq = new long[0];
     private Segment[] segment = new Segment[0];
     private long[] offset = new long[0];
-    private int[] topicLength = new int[0];
-    private int[] payloadLength = new int[0];
-    private int[] packetId = new int[0];
-    private byte[] meta = new byte[0];
-    private int[] next = new int[0];
-    private int[] prev = new int[0];
-    private int freeList = -1;
-    private int head = -1;
-    private int tail = -1;
-    private int size;
-    private long bytes;
     private long recovered;
     private long tornRecords;
 
@@ -120,6 +109,7 @@ public final class FileOutbox implements Outbox {
      * @throws IOException naming the directory when it cannot be created, read or written
      */
     public FileOutbox(Path dir, long maxBytes, int maxRecords, Fsync fsync) throws IOException {
+        super(Integer.MAX_VALUE); // recovery may find more than maxRecords; fits() bounds new ones
         if (maxBytes < 1024 || maxRecords < 1) {
             throw new IllegalArgumentException("outbox limits too small");
         }
@@ -174,16 +164,16 @@ public final class FileOutbox implements Outbox {
         }
         // Compaction copies records forward: order the survivors by sequence, not by file position.
         List<long[]> live = new ArrayList<>();
-        for (int h = head; h >= 0; h = next[h]) {
+        for (int h = first(); h >= 0; h = next(h)) {
             live.add(new long[] {seq[h], h});
         }
         live.sort((a, b) -> Long.compare(a[0], b[0]));
-        head = -1;
-        tail = -1;
-        for (long[] e : live) {
-            link((int) e[1]);
-            segment[(int) e[1]].live++;
+        int[] order = new int[live.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = (int) live.get(i)[1];
+            segment[order[i]].live++;
         }
+        relink(order);
         recovered = size;
         reclaim();
     }
@@ -216,21 +206,17 @@ public final class FileOutbox implements Outbox {
                 if (old != null) {
                     drop(old); // a copy made by compaction: keep the newer one
                 }
+                int flags = body.get(9) & 7;
+                int topicLen = body.getShort(10) & 0xFFFF;
+                int payloadLen = length - DATA_FIXED - topicLen;
+                if (payloadLen < 0 || (flags & 3) == 3) {
+                    break;
+                }
                 int h = allocate();
                 seq[h] = s;
                 segment[h] = seg;
                 offset[h] = pos + HEADER;
-                meta[h] = (byte) (body.get(9) & 7);
-                topicLength[h] = body.getShort(10) & 0xFFFF;
-                payloadLength[h] = length - DATA_FIXED - topicLength[h];
-                if (payloadLength[h] < 0) {
-                    release(h);
-                    break;
-                }
-                packetId[h] = 0;
-                link(h);
-                size++;
-                bytes += topicLength[h] + payloadLength[h];
+                add(h, flags & 3, (flags & 4) != 0, topicLen, payloadLen);
                 bySeq.put(s, h);
             } else if (body.get(0) == ACK && length == 9) {
                 Integer h = bySeq.remove(s);
@@ -247,9 +233,7 @@ public final class FileOutbox implements Outbox {
 
     /** Forgets a record found during recovery. */
     private void drop(int h) {
-        unlink(h);
-        size--;
-        bytes -= topicLength[h] + payloadLength[h];
+        forget(h);
         release(h);
     }
 
@@ -278,33 +262,20 @@ public final class FileOutbox implements Outbox {
         long s = nextSeq++;
         int h = allocate();
         try {
-            long pos = writeData(s, (byte) (qos | (retain ? 4 : 0)), topic, 0, topicLen, payload, payloadOffset, payloadLen);
-            seq[h] = s;
-            segment[h] = active();
-            offset[h] = pos;
-            meta[h] = (byte) (qos | (retain ? 4 : 0));
-            topicLength[h] = topicLen;
-            payloadLength[h] = payloadLen;
-            packetId[h] = 0;
-            int n = topicLen + payloadLen;
-            if (cachedBytes + n <= CACHE_BYTES) {
-                byte[] c = cache[h];
-                if (c == null || c.length < n) {
-                    c = new byte[Math.max(64, n)];
-                    cache[h] = c;
-                }
-                System.arraycopy(topic, 0, c, 0, topicLen);
-                System.arraycopy(payload, payloadOffset, c, topicLen, payloadLen);
-                cached[h] = true;
-                cachedBytes += n;
-            }
+            offset[h] = writeData(s, (byte) (qos | (retain ? 4 : 0)), topic, 0, topicLen, payload, payloadOffset, payloadLen);
         } catch (IOException e) {
             release(h);
             throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
         }
-        link(h);
-        size++;
-        bytes += topicLen + payloadLen;
+        seq[h] = s;
+        segment[h] = active();
+        int n = topicLen + payloadLen;
+        if (cachedBytes + n <= CACHE_BYTES) {
+            cache[h] = MemoryOutbox.copy(cache[h], topic, topicLen, payload, payloadOffset, payloadLen);
+            cached[h] = true;
+            cachedBytes += n;
+        }
+        add(h, qos, retain, topicLen, payloadLen);
         active().live++;
         return h;
     }
@@ -428,11 +399,11 @@ public final class FileOutbox implements Outbox {
             return;
         }
         Segment oldest = segments.get(0);
-        for (int h = head; h >= 0; h = next[h]) {
+        for (int h = first(); h >= 0; h = next(h)) {
             if (segment[h] == oldest) {
                 byte[] d = data(h);
                 byte[] copy = Arrays.copyOf(d, topicLength[h] + payloadLength[h]);
-                long pos = writeData(seq[h], (byte) (meta[h] & 7), copy, 0, topicLength[h], copy, topicLength[h], payloadLength[h]);
+                long pos = writeData(seq[h], flags(h), copy, 0, topicLength[h], copy, topicLength[h], payloadLength[h]);
                 oldest.live--;
                 segment[h] = active();
                 offset[h] = pos;
@@ -452,52 +423,6 @@ public final class FileOutbox implements Outbox {
                 // tried; it goes next time
             }
         }
-    }
-
-    @Override
-    public int first() {
-        return head;
-    }
-
-    @Override
-    public int next(int handle) {
-        return next[handle];
-    }
-
-    @Override
-    public int firstQos0() {
-        for (int h = head; h >= 0; h = next[h]) {
-            if ((meta[h] & 3) == 0) {
-                return h;
-            }
-        }
-        return -1;
-    }
-
-    @Override
-    public int qos(int handle) {
-        return meta[handle] & 3;
-    }
-
-    @Override
-    public boolean retain(int handle) {
-        return (meta[handle] & 4) != 0;
-    }
-
-    @Override
-    public int stage(int handle) {
-        return (meta[handle] >>> 3) & 3;
-    }
-
-    @Override
-    public int packetId(int handle) {
-        return packetId[handle];
-    }
-
-    @Override
-    public void setStage(int handle, int stage, int id) {
-        meta[handle] = (byte) ((meta[handle] & 7) | stage << 3);
-        packetId[handle] = id;
     }
 
     @Override
@@ -523,29 +448,6 @@ public final class FileOutbox implements Outbox {
         return readBuf;
     }
 
-    @Override
-    public int topicLength(int handle) {
-        return topicLength[handle];
-    }
-
-    @Override
-    public int payloadLength(int handle) {
-        return payloadLength[handle];
-    }
-
-    @Override
-    public int findByPacketId(int id) {
-        for (int h = head; h >= 0; h = next[h]) {
-            if (stage(h) == QUEUED) {
-                return -1;
-            }
-            if (packetId[h] == id) {
-                return h;
-            }
-        }
-        return -1;
-    }
-
     /**
      * Records the acknowledgement. The ACK record is written with the next append (or at the next sync,
      * roll-over or close): a crash before that only means the message is sent once more, which at least
@@ -565,22 +467,10 @@ public final class FileOutbox implements Outbox {
         } catch (IOException e) {
             throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
         }
-        unlink(h);
-        size--;
-        bytes -= topicLength[h] + payloadLength[h];
+        forget(h);
         segment[h].live--;
         release(h);
         reclaim();
-    }
-
-    @Override
-    public int size() {
-        return size;
-    }
-
-    @Override
-    public long bytes() {
-        return bytes;
     }
 
     /** Segment files now on disk. */
@@ -607,30 +497,13 @@ public final class FileOutbox implements Outbox {
 
     // ---------------------------------------------------------------- slots
 
-    private int allocate() {
-        if (freeList >= 0) {
-            int h = freeList;
-            freeList = next[h];
-            return h;
-        }
-        int h = seq.length;
-        int n = Math.max(16, h * 2);
+    @Override
+    protected void grow(int n) {
         seq = Arrays.copyOf(seq, n);
         cache = Arrays.copyOf(cache, n);
         cached = Arrays.copyOf(cached, n);
         segment = Arrays.copyOf(segment, n);
         offset = Arrays.copyOf(offset, n);
-        topicLength = Arrays.copyOf(topicLength, n);
-        payloadLength = Arrays.copyOf(payloadLength, n);
-        packetId = Arrays.copyOf(packetId, n);
-        meta = Arrays.copyOf(meta, n);
-        next = Arrays.copyOf(next, n);
-        prev = Arrays.copyOf(prev, n);
-        for (int i = n - 1; i > h; i--) {
-            next[i] = freeList;
-            freeList = i;
-        }
-        return h;
     }
 
     private void release(int h) {
@@ -642,34 +515,6 @@ public final class FileOutbox implements Outbox {
             cache[h] = null;
         }
         segment[h] = null;
-        meta[h] = 0;
-        next[h] = freeList;
-        freeList = h;
-    }
-
-    private void link(int h) {
-        next[h] = -1;
-        prev[h] = tail;
-        if (tail >= 0) {
-            next[tail] = h;
-        } else {
-            head = h;
-        }
-        tail = h;
-    }
-
-    private void unlink(int h) {
-        int p = prev[h];
-        int n = next[h];
-        if (p >= 0) {
-            next[p] = n;
-        } else {
-            head = n;
-        }
-        if (n >= 0) {
-            prev[n] = p;
-        } else {
-            tail = p;
-        }
+        free(h);
     }
 }
