@@ -389,8 +389,7 @@ public final class ClientBench {
     static Map<String, double[]> memory() throws Exception {
         Map<String, double[]> m = new LinkedHashMap<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // java.util.logging output off for both: Pigeon logs one INFO line per connection, Paho none, and the
-        // JDK's console formatter costs about 650 KB of heap once per process, not per client.
+        // java.util.logging output off for both, so that neither library's logging set-up is counted.
         Path julOff = Files.createTempFile("jul-off", ".properties");
         Files.writeString(julOff, ".level=OFF\nhandlers=\n");
         for (String kind : new String[] {"pigeon", "paho"}) {
@@ -472,8 +471,7 @@ public final class ClientBench {
             sizes[0] / 1024, sizes[1] / 1024, sizes[2] / 1024));
         sb.append("Heap figures: each client kind in a fresh JVM; used heap after System.gc(), before and after ")
             .append("connecting the first client (so it includes whatever the JDK and the library initialise on first use, ")
-            .append("but with java.util.logging's output off for both: the JDK console formatter that Pigeon's one INFO ")
-            .append("line per connection initialises costs about 650 KB once per process), then 99 more idle ones. Class size: Pigeon's io.pigeon.gateway.mqtt classes, ")
+            .append("with java.util.logging's output off for both), then 99 more idle ones. Class size: Pigeon's io.pigeon.gateway.mqtt classes, ")
             .append("uncompressed and as stored in the jar; Paho: its jar.\n");
         return sb.toString();
     }

@@ -175,5 +175,15 @@ class DebPackageIT {
         Result unreachable = exec("./install.sh", "nobody@127.0.0.1:1", "--config", "pigeon.yaml");
         assertEquals(1, unreachable.code());
         assertTrue(unreachable.err().contains("cannot reach nobody@127.0.0.1:1 over ssh"), unreachable.err());
+
+        // A Pi that answers over ssh but has no Java runtime and no apt candidate for one: a stand-in ssh
+        // that succeeds for 'true' and fails the Java probe, first on PATH.
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path fakeSsh = Files.writeString(bin.resolve("ssh"), "#!/bin/sh\nfor a; do last=$a; done\n"
+            + "[ \"$last\" = true ] && exit 0\nexit 1\n");
+        assertTrue(fakeSsh.toFile().setExecutable(true));
+        Result noJava = exec(Map.of("PATH", bin + ":" + System.getenv("PATH")), "./install.sh", "pi@raspberrypi.local");
+        assertEquals(1, noJava.code(), noJava.out() + noJava.err());
+        assertTrue(noJava.err().contains("has no Java 17+ runtime and apt offers none"), noJava.err());
     }
 }

@@ -101,6 +101,13 @@ public final class Pi4jPlatform implements AutoCloseable {
         return "pigeon-" + device;
     }
 
+    /** Opens an I2C device at {@code bus}/{@code address} for {@code device}. */
+    public com.pi4j.io.i2c.I2C i2c(String device, int bus, int address) {
+        Context c = context();
+        return c.create(com.pi4j.io.i2c.I2C.newConfigBuilder(c).id(ioId(device)).name(device).bus(bus).device(address)
+            .provider(i2cProvider()));
+    }
+
     /** Shuts down a device's Pi4J IO, if it exists. Never throws. */
     public void release(String device) {
         try {

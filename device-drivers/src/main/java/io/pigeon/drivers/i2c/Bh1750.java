@@ -1,6 +1,5 @@
 package io.pigeon.drivers.i2c;
 
-import com.pi4j.context.Context;
 import com.pi4j.io.i2c.I2C;
 import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
@@ -47,9 +46,7 @@ public final class Bh1750 implements Device.Polled {
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
         try {
-            Context c = platform.context();
-            i2c = c.create(I2C.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).bus(bus).device(address)
-                .provider(platform.i2cProvider()));
+            i2c = platform.i2c(name, bus, address);
             i2c.write((byte) POWER_ON);
             i2c.write((byte) CONTINUOUS_HIGH_RES);
         } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package io.pigeon.drivers.i2c;
 
-import com.pi4j.context.Context;
 import com.pi4j.io.i2c.I2C;
 import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
@@ -52,9 +51,7 @@ public final class Bme280 implements Device.Polled {
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
         try {
-            Context c = platform.context();
-            i2c = c.create(I2C.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).bus(bus).device(address)
-                .provider(platform.i2cProvider()));
+            i2c = platform.i2c(name, bus, address);
             int id = i2c.readRegister(REG_ID);
             if (id != CHIP_ID) {
                 throw new DeviceException(String.format("chip id 0x%02X at I2C %d/0x%02X is not a BME280 (0x60)%s",

@@ -54,6 +54,8 @@ public final class Gateway implements AutoCloseable {
     private volatile String lostReason;
     private volatile Instant lostAt;
     private volatile boolean closed;
+    private volatile boolean connected;
+    private volatile String lastAttemptFailure;
     private ScheduledFuture<?> failsafe;
 
     /** One device with its supervisor and publishing state. */
@@ -186,6 +188,8 @@ public final class Gateway implements AutoCloseable {
 
     private void onConnected() {
         int n = connectCount.incrementAndGet();
+        connected = true;
+        Logger.info("connected to {}:{} as '{}'", config.mqtt().host(), config.mqtt().port(), config.mqtt().clientId());
         cancelFailsafe();
         client.publish(root + "/availability", ONLINE, 1, true);
         for (Unit u : units.values()) {
@@ -208,6 +212,15 @@ public final class Gateway implements AutoCloseable {
         if (closed) {
             return;
         }
+        String reason = MqttClient.describe(cause);
+        if (connected) {
+            Logger.warn("connection to {}:{} lost: {}", config.mqtt().host(), config.mqtt().port(), reason);
+        } else if (!reason.equals(lastAttemptFailure)) {
+            // The first failure, and every new kind of failure, is worth a line; retries are not.
+            Logger.warn("cannot connect to {}:{}: {}", config.mqtt().host(), config.mqtt().port(), reason);
+        }
+        lastAttemptFailure = connected ? null : reason;
+        connected = false;
         if (lostAt == null && connectCount.get() > 0) {
             lostAt = Instant.now();
             lostReason = cause == null ? "connection closed" : String.valueOf(cause.getMessage());

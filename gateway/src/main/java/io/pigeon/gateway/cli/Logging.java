@@ -18,6 +18,9 @@ final class Logging {
             return;
         }
         String level = log.level().toLowerCase(Locale.ROOT);
+        // Our shutdown hook logs the clean stop and closes the writers itself; tinylog's own hook would
+        // close them first.
+        Configuration.set("autoshutdown", "false");
         Configuration.set("writer", "console");
         Configuration.set("writer.format", "{date:yyyy-MM-dd HH:mm:ss} {level}: {message}");
         Configuration.set("writer.stream", "out");

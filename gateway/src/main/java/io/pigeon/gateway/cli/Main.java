@@ -137,7 +137,13 @@ public final class Main {
             } finally {
                 stopped.countDown();
             }
-            // A JVM stopped by SIGTERM exits with 143; a clean stop is 0 for systemd and for scripts.
+            // A JVM stopped by SIGTERM exits with 143; a clean stop is 0 for systemd and for scripts. halt()
+            // skips the other shutdown hooks, so the log writers are closed (flushed) here first.
+            try {
+                org.tinylog.provider.ProviderRegistry.getLoggingProvider().shutdown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             Runtime.getRuntime().halt(OK);
         }, "pigeon-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

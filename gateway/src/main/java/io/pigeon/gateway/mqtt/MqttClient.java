@@ -38,7 +38,6 @@ import javax.net.ssl.SSLSocketFactory;
  * {@link MqttOptions.Overflow} policy applies. Every drop is counted in {@link #stats()}.
  */
 public final class MqttClient implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("io.pigeon.gateway.mqtt");
     /** Payloads up to this size are copied into the write buffer; larger ones are written from the caller's array. */
     private static final int COPY_LIMIT = 4096;
     private static final int MAX_TOPIC_CACHE = 1024;
@@ -68,7 +67,6 @@ public final class MqttClient implements AutoCloseable {
     private int inflight;
     private int nextId = 1;
     private Throwable lastError;
-    private boolean everConnected;
     private long sentQos0;
     private long acceptedQos12;
     private long acknowledged;
@@ -107,6 +105,15 @@ public final class MqttClient implements AutoCloseable {
             }
         }
         cursor = outbox.first();
+    }
+
+    /**
+     * The logger, looked up only when something unusual must be said (a takeover loop, a failing handler):
+     * routine connection events go to {@link ConnectionListener}s, so a client that only publishes never
+     * starts a logging system.
+     */
+    private static System.Logger log() {
+        return System.getLogger("io.pigeon.gateway.mqtt");
     }
 
     /**
@@ -484,7 +491,7 @@ public final class MqttClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        LOG.log(System.Logger.Level.WARNING, "client id ''{0}'' seems to be in use by another client: the broker "
+        log().log(System.Logger.Level.WARNING, "client id ''{0}'' seems to be in use by another client: the broker "
             + "closed {1} connections in a row right after accepting them. Backing off {2} s instead of taking "
             + "the id back; give each client its own id.", options.clientId, sessions, delayNanos / 1_000_000_000);
     }
@@ -587,18 +594,16 @@ public final class MqttClient implements AutoCloseable {
             lastError = null;
             restored = sessionPresent;
             connects++;
-            everConnected = true;
             resume();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        LOG.log(System.Logger.Level.INFO, "connected to {0} (session present: {1})", options, restored);
         for (ConnectionListener l : listeners) {
             try {
                 l.connected(restored);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
+                log().log(System.Logger.Level.WARNING, "connection listener failed", e);
             }
         }
         return now;
@@ -747,7 +752,7 @@ public final class MqttClient implements AutoCloseable {
                     try {
                         sub.handler.onMessage(topic, payload, p.qos, p.retain);
                     } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "message handler for '" + sub.filter + "' failed", e);
+                        log().log(System.Logger.Level.WARNING, "message handler for '" + sub.filter + "' failed", e);
                     }
                 }
             }
@@ -822,7 +827,7 @@ public final class MqttClient implements AutoCloseable {
             lock.unlock();
         }
         if (p.codes[0] == 0x80) {
-            LOG.log(System.Logger.Level.WARNING, "broker refused the subscription to ''{0}''", r.subscription.filter);
+            log().log(System.Logger.Level.WARNING, "broker refused the subscription to ''{0}''", r.subscription.filter);
             r.subscription.future.completeExceptionally(new SubscribeException(r.subscription.filter));
         } else {
             r.subscription.future.complete(p.codes[0]);
@@ -850,24 +855,20 @@ public final class MqttClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        String reason = cause == null ? "closed" : describe(cause);
-        if (wasConnected) {
-            LOG.log(System.Logger.Level.WARNING, "connection to {0}:{1} lost: {2}", options.host,
-                String.valueOf(options.port), reason);
-        } else {
-            LOG.log(everConnected ? System.Logger.Level.DEBUG : System.Logger.Level.INFO,
-                "cannot connect to {0}:{1}: {2}", options.host, String.valueOf(options.port), reason);
-        }
         for (ConnectionListener l : listeners) {
             try {
                 l.disconnected(cause);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
+                log().log(System.Logger.Level.WARNING, "connection listener failed", e);
             }
         }
     }
 
-    private static String describe(Throwable t) {
+    /** What ended a connection or an attempt, in words for a log line. */
+    public static String describe(Throwable t) {
+        if (t == null) {
+            return "closed";
+        }
         if (t instanceof MqttProtocolException) {
             return "protocol error: " + t.getMessage();
         }

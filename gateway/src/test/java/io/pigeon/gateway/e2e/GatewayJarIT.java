@@ -168,7 +168,12 @@ class GatewayJarIT {
         TestBroker broker = track(kind.start());
         PtyPair pty = track(new PtyPair());
         Collector got = watch(broker, "pigeon/jar/#");
-        Process p = gateway(config(broker, pty.device(), ""));
+        Path logFile = dir.resolve("logs/pigeon.log");
+        Files.createDirectories(logFile.getParent());
+        Path config = config(broker, pty.device(), "log: {level: debug, file: " + logFile + "}");
+        Files.writeString(config, Files.readString(config).replace("  topic_prefix: pigeon/jar\n",
+            "  topic_prefix: pigeon/jar\n  username: gw\n  password: Sup3r-Secret\n"));
+        Process p = gateway(config);
         await(got, "pigeon/jar/relay/availability", "online", Duration.ofSeconds(20));
         long t0 = System.nanoTime();
         p.destroy(); // SIGTERM, as systemd stops a service
@@ -177,6 +182,10 @@ class GatewayJarIT {
         await(got, "pigeon/jar/relay/availability", "offline", WAIT);
         await(got, "pigeon/jar/availability", "offline", WAIT);
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(6));
+        String log = Files.readString(logFile);
+        assertTrue(log.contains("gateway started") && log.contains("gateway stopped"), "the rolling file log: " + log);
+        String console = Files.readString(dir.resolve("gateway-0.log"));
+        assertTrue(!log.contains("Sup3r-Secret") && !console.contains("Sup3r-Secret"), "no password in any log");
     }
 
     @ParameterizedTest
