@@ -232,6 +232,8 @@ class GatewayEndToEndTest {
         Collector got = watch(broker, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "online");
+        // "online" comes after the gateway's SUBSCRIBE to the command topics: from then on a command reaches it.
+        next(got, "pigeon/e2e/availability");
         commander(broker).publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, false);
         GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
         Await.until(WAIT, relay::state, () -> "relay on");
