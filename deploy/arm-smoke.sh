@@ -67,6 +67,12 @@ java_arm -jar "$jar" check --config "$work/example.yaml"
 echo "== $arch: pigeon run, one serial device on a pty, mosquitto on the host"
 port=$((20000 + RANDOM % 20000))
 mosquitto -p "$port" >/dev/null 2>&1 & broker=$!
+for _ in $(seq 100); do
+    if (: > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        break
+    fi
+    sleep 0.1
+done
 socat pty,raw,echo=0,link="$work/ttyDEV" pty,raw,echo=0,link="$work/ttySENSOR" & pty=$!
 for _ in $(seq 50); do [ -e "$work/ttyDEV" ] && break; sleep 0.1; done
 cat > "$work/pigeon.yaml" <<YAML
