@@ -393,18 +393,26 @@ public final class ClientBench {
         Path julOff = Files.createTempFile("jul-off", ".properties");
         Files.writeString(julOff, ".level=OFF\nhandlers=\n");
         for (String kind : new String[] {"pigeon", "paho"}) {
-            Process p = new ProcessBuilder(java, "-Djava.util.logging.config.file=" + julOff, "-cp",
-                System.getProperty("java.class.path"), ClientBench.class.getName(),
-                "--memory-child", kind, host, String.valueOf(port)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(120, TimeUnit.SECONDS);
-            String line = out.lines().filter(l -> l.startsWith("MEMORY ")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("memory child failed: " + out));
-            String[] f = line.split(" ");
-            m.put(kind, new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
-                Double.parseDouble(f[4])});
+            String[] heap = child(java, julOff, kind);
+            // RSS with the whole heap touched in advance: otherwise the delta mostly counts garbage
+            // landing on fresh heap pages, not what the client keeps.
+            String[] rss = child(java, julOff, kind, "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch");
+            m.put(kind, new double[] {Double.parseDouble(heap[1]), Double.parseDouble(heap[2]), Double.parseDouble(heap[3]),
+                Double.parseDouble(rss[4])});
         }
         return m;
+    }
+
+    static String[] child(String java, Path julOff, String kind, String... jvmOptions) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java, "-Djava.util.logging.config.file=" + julOff));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ClientBench.class.getName(),
+            "--memory-child", kind, host, String.valueOf(port)));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(120, TimeUnit.SECONDS);
+        return out.lines().filter(l -> l.startsWith("MEMORY ")).findFirst()
+            .orElseThrow(() -> new IllegalStateException("memory child failed: " + out)).split(" ");
     }
 
     static double[] memoryOf(String kind) throws Exception {
@@ -471,7 +479,10 @@ public final class ClientBench {
             sizes[0] / 1024, sizes[1] / 1024, sizes[2] / 1024));
         sb.append("Heap figures: each client kind in a fresh JVM; used heap after System.gc(), before and after ")
             .append("connecting the first client (so it includes whatever the JDK and the library initialise on first use, ")
-            .append("with java.util.logging's output off for both), then 99 more idle ones. Class size: Pigeon's io.pigeon.gateway.mqtt classes, ")
+            .append("with java.util.logging's output off for both), then 99 more idle ones. RSS: VmRSS before and after ")
+            .append("the first connection, in a JVM whose 64 MB heap is touched in advance (-XX:+AlwaysPreTouch), so that ")
+            .append("it counts what the client adds (classes, thread, buffers) rather than garbage landing on fresh heap ")
+            .append("pages; it includes the JDK's networking set-up, about 1 MB, that any client pays. Class size: Pigeon's io.pigeon.gateway.mqtt classes, ")
             .append("uncompressed and as stored in the jar; Paho: its jar.\n");
         return sb.toString();
     }

@@ -146,7 +146,15 @@ public final class MqttClient implements AutoCloseable {
                 throw new IllegalStateException("client is closed");
             }
             if (thread == null) {
-                thread = new Thread(this::run, "pigeon-mqtt-" + options.clientId);
+                // No lambda or method reference on the way to a first connection: the first one in a JVM
+                // starts java.lang.invoke, about a megabyte of memory (the module also compiles string
+                // concatenation without invokedynamic, for the same reason).
+                thread = new Thread(new Runnable() {
+                    @Override
+                    public void run() {
+                        MqttClient.this.run();
+                    }
+                }, "pigeon-mqtt-" + options.clientId);
                 thread.setDaemon(true);
                 thread.start();
             }
@@ -325,7 +333,7 @@ public final class MqttClient implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("client is closed");
             }
-            subscriptions.removeIf(s -> s.filter.equals(filter));
+            removeSubscription(filter);
             if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
                 throw new IllegalStateException("too many subscriptions (at most " + MAX_SUBSCRIPTIONS + ")");
             }
@@ -345,7 +353,7 @@ public final class MqttClient implements AutoCloseable {
         byte[] utf8 = Utf8.encode(filter, "topic filter '" + filter + "'");
         acquire();
         try {
-            subscriptions.removeIf(s -> s.filter.equals(filter));
+            removeSubscription(filter);
             CompletableFuture<Void> done = new CompletableFuture<>();
             if (!connected) {
                 // A clean session forgets it anyway; a persistent one is told on the next connect.
@@ -364,6 +372,14 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private final List<Request> pendingUnsubscribes = new ArrayList<>();
+
+    private void removeSubscription(String filter) {
+        for (Subscription s : subscriptions) {
+            if (s.filter.equals(filter)) {
+                subscriptions.remove(s); // a copy-on-write list: iterating while removing is safe
+            }
+        }
+    }
 
     /** Waits until every accepted message has been written and acknowledged, or the timeout passes. */
     public boolean flush(Duration timeout) throws InterruptedException {
@@ -612,11 +628,15 @@ public final class MqttClient implements AutoCloseable {
     /** After CONNACK: subscriptions, then unfinished messages in their order, then queued ones. */
     private void resume() throws IOException {
         // Requests the last connection left unanswered are sent again below.
-        requests.keySet().forEach(idsInUse::remove);
+        for (Integer id : requests.keySet()) {
+            idsInUse.remove(id);
+        }
         requests.clear();
         if (!sessionPresent) {
             inboundQos2.clear();
-            pendingUnsubscribes.forEach(r -> r.future.complete(null));
+            for (Request r : pendingUnsubscribes) {
+                r.future.complete(null);
+            }
             pendingUnsubscribes.clear();
         }
         for (Request r : pendingUnsubscribes) {
