@@ -49,9 +49,4 @@ public final class Drivers {
             }
         };
     }
-
-    /** Whether the driver is read on a schedule (so {@code interval} applies). */
-    public static boolean polled(Device d) {
-        return d instanceof Device.Polled;
-    }
 }

@@ -74,11 +74,6 @@ public final class Settings {
         return s;
     }
 
-    /** The keys present, in file order. */
-    public java.util.Set<String> keys() {
-        return values.keySet();
-    }
-
     public boolean has(String key) {
         known.add(key);
         return values.get(key) != null;

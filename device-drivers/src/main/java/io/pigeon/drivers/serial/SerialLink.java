@@ -104,15 +104,6 @@ public final class SerialLink implements AutoCloseable {
         }
     }
 
-    /** Drops bytes the driver has received but not yet delivered. */
-    public void purgeInput() {
-        try {
-            port.purgePort(SerialPort.PURGE_RXCLEAR);
-        } catch (SerialPortException e) {
-            // the next read reports it
-        }
-    }
-
     @Override
     public void close() {
         closed = true;

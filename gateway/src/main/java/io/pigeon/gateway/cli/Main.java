@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.tinylog.Logger;
@@ -157,9 +156,5 @@ public final class Main {
             return FAILURE;
         }
         return OK;
-    }
-
-    static Map<String, String> env() {
-        return System.getenv();
     }
 }

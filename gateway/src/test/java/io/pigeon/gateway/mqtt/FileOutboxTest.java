@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -190,10 +188,5 @@ class FileOutboxTest {
             assertEquals(1, segs.size());
             return segs.get(0);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static void touch(Path p) throws IOException {
-        FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
     }
 }

@@ -66,10 +66,6 @@ public final class FaultProxy implements AutoCloseable {
         sockets.clear();
     }
 
-    public int openConnections() {
-        return (int) sockets.stream().filter(s -> !s.isClosed()).count() / 2;
-    }
-
     private void acceptLoop() {
         while (!closed) {
             try {
