@@ -37,9 +37,10 @@ class DemoTest {
                     alerts.add(payload);
                 }
             });
+            // Watch from before the start: first readings (a door's state, a first poll) are not retained.
+            watcher.connect(Duration.ofSeconds(10));
             long t0 = System.nanoTime();
             demo.start();
-            watcher.connect(Duration.ofSeconds(10));
             Set<String> reading = new TreeSet<>();
             while (reading.size() < DEVICES.size() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
                 Thread.sleep(100);

@@ -49,8 +49,8 @@ class SimFaultsTest {
                     alerts.add(new String(p, UTF_8));
                 }
             });
-            demo.start();
             watcher.connect(Duration.ofSeconds(10));
+            demo.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
             while (System.nanoTime() < deadline && (alerts.stream().noneMatch(a -> a.contains("no data for 10 s"))
                 || alerts.stream().noneMatch(a -> a.contains("checksum errors: 10 in a row")))) {
