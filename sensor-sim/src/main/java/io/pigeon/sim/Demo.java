@@ -18,7 +18,11 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.tinylog.Logger;
@@ -37,6 +41,7 @@ public final class Demo implements AutoCloseable {
     private final Simulation simulation;
     private final Gateway gateway;
     private final MqttClient viewer;
+    private final CompletableFuture<Integer> viewing;
     private final String host;
     private final int port;
     private final Map<String, String> latest = new ConcurrentHashMap<>();
@@ -64,7 +69,7 @@ public final class Demo implements AutoCloseable {
         gateway = new Gateway(cfg);
         viewer = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-sim-view")
             .backoff(Duration.ofMillis(200), Duration.ofSeconds(2)));
-        viewer.subscribe(ROOT + "/#", 0, (topic, payload, qos, retained) ->
+        viewing = viewer.subscribe(ROOT + "/#", 0, (topic, payload, qos, retained) ->
             latest.put(topic.substring(ROOT.length() + 1), new String(payload, StandardCharsets.UTF_8)));
         viewer.subscribe(ROOT + "/sim/fault", 1, (topic, payload, qos, retained) -> fault(new String(payload, StandardCharsets.UTF_8)));
     }
@@ -87,9 +92,17 @@ public final class Demo implements AutoCloseable {
     }
 
     public void start() {
+        // The view subscribes first: a door's first state is not retained, and would be missed.
+        viewer.start();
+        try {
+            viewing.get(2, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Logger.warn("the live view is not subscribed yet; it starts with the next readings");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         simulation.start();
         gateway.start();
-        viewer.start();
     }
 
     /** {"device":"gps","fault":"unplug","for":"10s"} from the fault topic. */

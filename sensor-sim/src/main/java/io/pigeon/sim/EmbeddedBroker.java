@@ -2,28 +2,39 @@ package io.pigeon.sim;
 
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
+import io.moquette.interception.AbstractInterceptHandler;
+import io.moquette.interception.messages.InterceptConnectMessage;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Properties;
 
-/** Moquette in this JVM, for the demo: anonymous, in memory, on localhost. */
+/**
+ * Moquette in this JVM, for the demo: anonymous, in memory, on localhost. Clients reach it through a
+ * {@link BrokerFront} on the given port; Moquette itself listens on a port of its own.
+ */
 public final class EmbeddedBroker implements AutoCloseable {
     private final Server server = new Server();
+    private final BrokerFront front;
     private final int port;
 
     public EmbeddedBroker(int port) throws IOException {
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            probe.setReuseAddress(true);
+        ServerSocket listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        try {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         } catch (BindException e) {
+            listener.close();
             throw new IOException("port " + port + " is in use (another MQTT broker?): use --broker HOST:PORT to "
                 + "use it, or --port N for the embedded one");
         }
-        this.port = port;
+        this.port = listener.getLocalPort();
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", String.valueOf(port));
+        p.setProperty("port", "0");
         p.setProperty("allow_anonymous", "true");
         // mosquitto_sub and mosquitto_pub send an empty client id by default
         p.setProperty("allow_zero_byte_client_id", "true");
@@ -31,7 +42,49 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("websocket_port", "disabled");
         p.setProperty("telemetry_enabled", "false");
         p.setProperty("immediate_buffer_flush", "true");
-        server.startServer(new MemoryConfig(p));
+        BrokerFront[] gate = new BrokerFront[1];
+        AbstractInterceptHandler accepted = new AbstractInterceptHandler() {
+            @Override
+            public String getID() {
+                return "pigeon-broker-front";
+            }
+
+            @Override
+            public Class<?>[] getInterceptedMessageTypes() {
+                return new Class<?>[] {InterceptConnectMessage.class};
+            }
+
+            @Override
+            public void onConnect(InterceptConnectMessage msg) {
+                gate[0].accepted(msg.getClientID() == null ? "" : msg.getClientID());
+            }
+
+            @Override
+            public void onSessionLoopError(Throwable error) {
+                // Moquette logs it
+            }
+        };
+        try {
+            server.startServer(new MemoryConfig(p), List.of(accepted));
+            front = new BrokerFront(listener, boundPort());
+            gate[0] = front;
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            server.stopServer();
+            throw e;
+        }
+    }
+
+    /** Moquette binds port 0 and learns its port a moment later. */
+    private int boundPort() throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.getPort() <= 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the embedded broker did not start listening");
+            }
+            Thread.onSpinWait();
+        }
+        return server.getPort();
     }
 
     public int port() {
@@ -40,6 +93,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        front.close();
         server.stopServer();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.gateway.mqtt.MqttClient;
 import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.gateway.testing.Await;
 import io.pigeon.gateway.testing.Ports;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +31,7 @@ class DemoTest {
         List<String> alerts = new CopyOnWriteArrayList<>();
         try (MqttClient watcher = new MqttClient(new MqttOptions().host("127.0.0.1").port(port).clientId("demo-test")
             .backoff(Duration.ofMillis(100), Duration.ofMillis(500)))) {
-            watcher.subscribe("pigeon/demo/#", 0, (t, p, q, r) -> {
+            var subscribed = watcher.subscribe("pigeon/demo/#", 0, (t, p, q, r) -> {
                 String payload = new String(p, UTF_8);
                 latest.put(t, payload);
                 if (t.equals("pigeon/demo/alerts")) {
@@ -39,6 +40,7 @@ class DemoTest {
             });
             // Watch from before the start: first readings (a door's state, a first poll) are not retained.
             watcher.connect(Duration.ofSeconds(10));
+            subscribed.get(10, TimeUnit.SECONDS);
             long t0 = System.nanoTime();
             demo.start();
             Set<String> reading = new TreeSet<>();
@@ -51,45 +53,32 @@ class DemoTest {
                     }
                 }
             }
-            assertEquals(DEVICES, reading, "every simulated device published within 10 s: " + latest.keySet());
+            assertEquals(DEVICES, reading, "every simulated device published within 10 s: " + new java.util.TreeMap<>(latest));
 
             // The heater warms the simulated room.
             double before = demo.simulation().world().temperature();
             watcher.publish("pigeon/demo/heater/set", "ON".getBytes(UTF_8), 1, false);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!"ON".equals(latest.get("pigeon/demo/heater/state")) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertEquals("ON", latest.get("pigeon/demo/heater/state"));
+            Await.until(Duration.ofSeconds(10), () -> "ON".equals(latest.get("pigeon/demo/heater/state")),
+                () -> "heater state: " + latest.get("pigeon/demo/heater/state"));
             Thread.sleep(5000);
             double after = demo.simulation().world().temperature();
             assertTrue(after > before + 0.1, "the room warmed: " + before + " -> " + after);
 
             // A fault from the MQTT topic: the GPS is unplugged, goes offline with an alert, and comes back.
             watcher.publish("pigeon/demo/sim/fault", "{\"device\":\"gps\",\"fault\":\"unplug\",\"for\":\"3s\"}".getBytes(UTF_8), 1, false);
-            await(() -> "offline".equals(latest.get("pigeon/demo/gps/availability")), "gps offline");
-            assertTrue(alerts.stream().anyMatch(a -> a.contains("\"device\":\"gps\"") && a.contains("offline")), alerts.toString());
-            await(() -> "online".equals(latest.get("pigeon/demo/gps/availability")), "gps back online");
+            Await.until(Duration.ofSeconds(15), () -> "offline".equals(latest.get("pigeon/demo/gps/availability")), () -> "gps offline");
+            Await.until(Duration.ofSeconds(15), () -> alerts.stream().anyMatch(a -> a.contains("\"device\":\"gps\"") && a.contains("offline")), () -> "gps alert: " + alerts);
+            Await.until(Duration.ofSeconds(15), () -> "online".equals(latest.get("pigeon/demo/gps/availability")), () -> "gps back online");
 
             // An I2C device that stops answering.
             demo.simulation().fault("room", "stop", Duration.ofSeconds(3));
-            await(() -> "offline".equals(latest.get("pigeon/demo/room/availability")), "room offline");
-            assertTrue(alerts.stream().anyMatch(a -> a.contains("\"device\":\"room\"") && a.contains("Remote I/O error")), alerts.toString());
-            await(() -> "online".equals(latest.get("pigeon/demo/room/availability")), "room back online");
+            Await.until(Duration.ofSeconds(15), () -> "offline".equals(latest.get("pigeon/demo/room/availability")), () -> "room offline");
+            Await.until(Duration.ofSeconds(15), () -> alerts.stream().anyMatch(a -> a.contains("\"device\":\"room\"") && a.contains("Remote I/O error")), () -> "room alert: " + alerts);
+            Await.until(Duration.ofSeconds(15), () -> "online".equals(latest.get("pigeon/demo/room/availability")), () -> "room back online");
 
             long stop = System.nanoTime();
             demo.close();
             assertTrue(System.nanoTime() - stop < TimeUnit.SECONDS.toNanos(5), "stopped within 5 s");
-        }
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out: " + what);
-            }
-            Thread.sleep(50);
         }
     }
 }

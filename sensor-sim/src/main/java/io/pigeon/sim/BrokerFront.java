@@ -1,0 +1,236 @@
+package io.pigeon.sim;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * The port MQTT clients of the embedded broker connect to: a relay in front of Moquette that holds a client's
+ * packets after its CONNECT until Moquette has finished accepting the connection.
+ *
+ * <p>Moquette 0.17 marks a connection as connected in a task it queues after the CONNACK is written. A client
+ * that answers the CONNACK at once, as every client does on loopback, can have its SUBSCRIBE read before that
+ * task runs; Moquette then drops the connection ("SUBSCRIBE received on already closed connection"), and a
+ * DISCONNECT read that early is ignored, so the will fires. About one connection in five was hit on this
+ * machine. Moquette reports a finished connection to its interceptors after that task; {@link #accepted}
+ * is called from there, and only then does the relay pass on what the client sent after its CONNECT.
+ */
+final class BrokerFront implements AutoCloseable {
+    private static final int MAX_CONNECT = 1 << 20;
+    private static final long GATE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+    private final ServerSocket listener;
+    private final int brokerPort;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    // Connections Moquette has accepted, per client id as the client sent it (empty ones counted together).
+    private final Map<String, Integer> accepted = new HashMap<>();
+    private volatile boolean closed;
+
+    BrokerFront(ServerSocket listener, int brokerPort) {
+        this.listener = listener;
+        this.brokerPort = brokerPort;
+        Thread t = new Thread(this::acceptLoop, "broker-front");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Moquette has finished accepting a connection of this client. */
+    synchronized void accepted(String clientId) {
+        accepted.merge(clientId, 1, Integer::sum);
+        notifyAll();
+    }
+
+    private synchronized int acceptedCount(String clientId) {
+        return accepted.getOrDefault(clientId, 0);
+    }
+
+    /** Waits until the broker has accepted one more connection of this client, or gave up on it. */
+    private synchronized void awaitAccepted(String clientId, int before, Socket broker) throws InterruptedException {
+        long deadline = System.nanoTime() + GATE_TIMEOUT_NANOS;
+        while (acceptedCount(clientId) <= before && !broker.isClosed() && !closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return; // refused (the broker closes) or slow: let the client's packets through anyway
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    private synchronized void wake() {
+        notifyAll();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket client = listener.accept();
+                Socket broker;
+                try {
+                    broker = new Socket(InetAddress.getLoopbackAddress(), brokerPort);
+                } catch (IOException e) {
+                    client.close();
+                    continue;
+                }
+                client.setTcpNoDelay(true);
+                broker.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(broker);
+                String name = "broker-front-" + client.getPort();
+                start(name + "-in", () -> clientToBroker(client, broker));
+                start(name + "-out", () -> relay(broker, client));
+            } catch (IOException e) {
+                if (!closed) {
+                    Logger.warn("embedded broker: accept failed: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void start(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void clientToBroker(Socket client, Socket broker) {
+        try {
+            InputStream in = client.getInputStream();
+            OutputStream out = broker.getOutputStream();
+            byte[] connect = readPacket(in);
+            if (connect != null) {
+                String clientId = clientId(connect);
+                int before = clientId == null ? 0 : acceptedCount(clientId);
+                out.write(connect);
+                out.flush();
+                if (clientId != null) {
+                    awaitAccepted(clientId, before, broker);
+                }
+            }
+            pump(in, out);
+        } catch (IOException | InterruptedException e) {
+            // either side went away: the finally closes both
+        } finally {
+            closeBoth(client, broker);
+        }
+    }
+
+    private void relay(Socket from, Socket to) {
+        try {
+            pump(from.getInputStream(), to.getOutputStream());
+        } catch (IOException e) {
+            // either side went away
+        } finally {
+            closeBoth(from, to);
+        }
+    }
+
+    private static void pump(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            out.write(buffer, 0, n);
+            out.flush();
+        }
+    }
+
+    private void closeBoth(Socket a, Socket b) {
+        for (Socket s : new Socket[] {a, b}) {
+            sockets.remove(s);
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        wake();
+    }
+
+    /** The client's first packet, whole, or null when the stream ended first. */
+    static byte[] readPacket(InputStream in) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
+        byte[] header = new byte[5];
+        header[0] = (byte) first;
+        int length = 0;
+        int n = 1;
+        for (int shift = 0; ; shift += 7) {
+            int b = in.read();
+            if (b < 0 || n == 5) {
+                throw new IOException("bad remaining length");
+            }
+            header[n++] = (byte) b;
+            length |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+        }
+        if (length > MAX_CONNECT) {
+            throw new IOException("first packet of " + length + " bytes");
+        }
+        byte[] packet = new byte[n + length];
+        System.arraycopy(header, 0, packet, 0, n);
+        int off = n;
+        while (off < packet.length) {
+            int r = in.read(packet, off, packet.length - off);
+            if (r < 0) {
+                throw new IOException("stream ended inside the first packet");
+            }
+            off += r;
+        }
+        return packet;
+    }
+
+    /** The client id of a CONNECT packet ("" when empty), or null for anything else. */
+    static String clientId(byte[] packet) {
+        if ((packet[0] & 0xff) != 0x10) {
+            return null;
+        }
+        int i = 1;
+        while ((packet[i] & 0x80) != 0) {
+            i++;
+        }
+        i++; // the variable header starts after the remaining length
+        if (i + 2 > packet.length) {
+            return null;
+        }
+        int nameLength = ((packet[i] & 0xff) << 8) | (packet[i + 1] & 0xff);
+        int id = i + 2 + nameLength + 4; // protocol name, level, flags, keep-alive
+        if (id + 2 > packet.length) {
+            return null;
+        }
+        int idLength = ((packet[id] & 0xff) << 8) | (packet[id + 1] & 0xff);
+        if (id + 2 + idLength > packet.length) {
+            return null;
+        }
+        return new String(packet, id + 2, idLength, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        wake();
+    }
+}
