@@ -1,5 +1,6 @@
 package io.pigeon.sim;
 
+import io.pigeon.broker.EmbeddedBroker;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.gateway.bridge.Gateway;
 import io.pigeon.gateway.config.ConfigException;

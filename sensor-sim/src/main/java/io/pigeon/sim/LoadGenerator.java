@@ -1,5 +1,6 @@
 package io.pigeon.sim;
 
+import io.pigeon.broker.EmbeddedBroker;
 import io.pigeon.gateway.mqtt.MqttClient;
 import io.pigeon.gateway.mqtt.MqttOptions;
 import java.io.IOException;

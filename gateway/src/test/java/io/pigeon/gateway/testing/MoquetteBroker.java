@@ -1,20 +1,15 @@
 package io.pigeon.gateway.testing;
 
-import io.moquette.broker.Server;
-import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.IAuthenticator;
+import io.pigeon.broker.EmbeddedBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Properties;
 
-/** Moquette in this JVM, on a free loopback port. */
+/** Moquette in this JVM (behind its connect gate), on a free loopback port. */
 final class MoquetteBroker implements TestBroker {
     private final BrokerKind.BrokerConfig config;
     private final int port = Ports.free();
-    private Server server;
+    private EmbeddedBroker broker;
 
     MoquetteBroker(BrokerKind.BrokerConfig config) {
         if (config.tls() != null) {
@@ -46,30 +41,18 @@ final class MoquetteBroker implements TestBroker {
 
     @Override
     public synchronized void start() {
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", String.valueOf(port));
-        p.setProperty("allow_anonymous", String.valueOf(config.allowAnonymous()));
-        p.setProperty("persistence_enabled", "false");
-        p.setProperty("websocket_port", "disabled");
-        p.setProperty("telemetry_enabled", "false");
-        p.setProperty("immediate_buffer_flush", "true");
-        IAuthenticator auth = (clientId, username, password) -> username != null && password != null
-            && new String(password, StandardCharsets.UTF_8).equals(config.users().get(username));
-        server = new Server();
         try {
-            server.startServer(new MemoryConfig(p), List.of(), null, config.users().isEmpty() ? null : auth, null);
+            broker = new EmbeddedBroker(port, config.allowAnonymous(), config.users());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Ports.awaitOpen(port, Duration.ofSeconds(10));
     }
 
     @Override
     public synchronized void stop() {
-        if (server != null) {
-            server.stopServer();
-            server = null;
+        if (broker != null) {
+            broker.close();
+            broker = null;
             Ports.awaitClosed(port, Duration.ofSeconds(10));
         }
     }

@@ -1,7 +1,8 @@
-package io.pigeon.sim;
+package io.pigeon.broker;
 
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.IAuthenticator;
 import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.messages.InterceptConnectMessage;
 import java.io.IOException;
@@ -9,19 +10,31 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
- * Moquette in this JVM, for the demo: anonymous, in memory, on localhost. Clients reach it through a
- * {@link BrokerFront} on the given port; Moquette itself listens on a port of its own.
+ * Moquette in this JVM, in memory, on localhost: the demo's broker, and the tests' broker when no mosquitto
+ * is asked for. Clients reach it through a {@link BrokerFront} on the given port; Moquette itself listens on a
+ * port of its own.
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private final Server server = new Server();
     private final BrokerFront front;
     private final int port;
 
+    /** An anonymous broker; port 0 picks a free one. */
     public EmbeddedBroker(int port) throws IOException {
+        this(port, true, Map.of());
+    }
+
+    /**
+     * @param users user name to password; when not empty, a client that gives a user name must give its
+     *     password
+     */
+    public EmbeddedBroker(int port, boolean allowAnonymous, Map<String, String> users) throws IOException {
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
         try {
@@ -35,7 +48,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", "0");
-        p.setProperty("allow_anonymous", "true");
+        p.setProperty("allow_anonymous", String.valueOf(allowAnonymous));
         // mosquitto_sub and mosquitto_pub send an empty client id by default
         p.setProperty("allow_zero_byte_client_id", "true");
         p.setProperty("persistence_enabled", "false");
@@ -65,7 +78,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
         };
         try {
-            server.startServer(new MemoryConfig(p), List.of(accepted));
+            IAuthenticator login = users.isEmpty() ? null : (clientId, user, password) -> user != null
+                && password != null && new String(password, StandardCharsets.UTF_8).equals(users.get(user));
+            server.startServer(new MemoryConfig(p), List.of(accepted), null, login, null);
             front = new BrokerFront(listener, boundPort());
             gate[0] = front;
         } catch (IOException | RuntimeException e) {

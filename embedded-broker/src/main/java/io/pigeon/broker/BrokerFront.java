@@ -1,4 +1,4 @@
-package io.pigeon.sim;
+package io.pigeon.broker;
 
 import java.io.IOException;
 import java.io.InputStream;
