@@ -7,8 +7,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +32,8 @@ final class BrokerFront implements AutoCloseable {
     private final ServerSocket listener;
     private final int brokerPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    // Connections Moquette has accepted, per client id as the client sent it (empty ones counted together).
-    private final Map<String, Integer> accepted = new HashMap<>();
+    // Connections whose CONNECT went to Moquette and that wait for it to finish; one entry per connection.
+    private final List<Waiting> waiting = new ArrayList<>();
     private volatile boolean closed;
 
     BrokerFront(ServerSocket listener, int brokerPort) {
@@ -44,25 +44,39 @@ final class BrokerFront implements AutoCloseable {
         t.start();
     }
 
-    /** Moquette has finished accepting a connection of this client. */
+    /** Moquette has finished accepting a connection of this client ("" for an empty client id). */
     synchronized void accepted(String clientId) {
-        accepted.merge(clientId, 1, Integer::sum);
+        waiting.removeIf(w -> w.clientId.equals(clientId));
         notifyAll();
     }
 
-    private synchronized int acceptedCount(String clientId) {
-        return accepted.getOrDefault(clientId, 0);
+    private static final class Waiting {
+        final String clientId;
+
+        Waiting(String clientId) {
+            this.clientId = clientId;
+        }
     }
 
-    /** Waits until the broker has accepted one more connection of this client, or gave up on it. */
-    private synchronized void awaitAccepted(String clientId, int before, Socket broker) throws InterruptedException {
-        long deadline = System.nanoTime() + GATE_TIMEOUT_NANOS;
-        while (acceptedCount(clientId) <= before && !broker.isClosed() && !closed) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return; // refused (the broker closes) or slow: let the client's packets through anyway
+    private synchronized Waiting expect(String clientId) {
+        Waiting w = new Waiting(clientId);
+        waiting.add(w);
+        return w;
+    }
+
+    /** Waits until Moquette has accepted the connection, closed it, or taken too long. */
+    private synchronized void await(Waiting w, Socket broker) throws InterruptedException {
+        try {
+            long deadline = System.nanoTime() + GATE_TIMEOUT_NANOS;
+            while (waiting.contains(w) && !broker.isClosed() && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return; // slow: let the client's packets through anyway
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+        } finally {
+            waiting.remove(w);
         }
     }
 
@@ -109,11 +123,11 @@ final class BrokerFront implements AutoCloseable {
             byte[] connect = readPacket(in);
             if (connect != null) {
                 String clientId = clientId(connect);
-                int before = clientId == null ? 0 : acceptedCount(clientId);
+                Waiting gate = clientId == null ? null : expect(clientId);
                 out.write(connect);
                 out.flush();
-                if (clientId != null) {
-                    awaitAccepted(clientId, before, broker);
+                if (gate != null) {
+                    await(gate, broker);
                 }
             }
             pump(in, out);
