@@ -10,6 +10,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.port = listener.getLocalPort();
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", "0");
+        int brokerPort = freePort();
+        p.setProperty("port", String.valueOf(brokerPort));
         p.setProperty("allow_anonymous", String.valueOf(allowAnonymous));
         // mosquitto_sub and mosquitto_pub send an empty client id by default
         p.setProperty("allow_zero_byte_client_id", "true");
@@ -81,7 +83,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             IAuthenticator login = users.isEmpty() ? null : (clientId, user, password) -> user != null
                 && password != null && new String(password, StandardCharsets.UTF_8).equals(users.get(user));
             server.startServer(new MemoryConfig(p), List.of(accepted), null, login, null);
-            front = new BrokerFront(listener, boundPort());
+            awaitListening(brokerPort);
+            front = new BrokerFront(listener, brokerPort);
             gate[0] = front;
         } catch (IOException | RuntimeException e) {
             listener.close();
@@ -90,16 +93,30 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    /** Moquette binds port 0 and learns its port a moment later. */
-    private int boundPort() throws IOException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.getPort() <= 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the embedded broker did not start listening");
-            }
-            Thread.onSpinWait();
+    // Moquette is given a port rather than 0: reading back the port it bound races with its own bookkeeping.
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
         }
-        return server.getPort();
+    }
+
+    private static void awaitListening(int port) throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the embedded broker did not start listening on port " + port, e);
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while starting the embedded broker");
+                }
+            }
+        }
     }
 
     public int port() {
