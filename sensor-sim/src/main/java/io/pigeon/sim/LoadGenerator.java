@@ -77,12 +77,18 @@ final class LoadGenerator {
         }
         Recorder latency = new Recorder(3);
         AtomicLong received = new AtomicLong();
+        // Readings count by the stamp of their line: only lines written in the measured window, wherever
+        // their readings arrive. (Counting arrivals from a moment on once lost the readings of the window's
+        // first lines that arrived before that moment: the "missing" 0 to 20 of an earlier note.)
+        AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
         MqttClient sub = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-load-sub")
             .maxPacketSize(1 << 20));
         sub.subscribe("pigeon/load/+/ts", 0, (t, p, q, r) -> {
             long ts = Long.parseLong(new String(p, StandardCharsets.US_ASCII));
-            latency.recordValue(Math.max(0, nowMicros() - ts));
-            received.incrementAndGet();
+            if (ts >= measuredFrom.get()) {
+                latency.recordValue(Math.max(0, nowMicros() - ts));
+                received.incrementAndGet();
+            }
         });
         sub.connect(Duration.ofSeconds(20));
         Duration duration = o.duration == null ? Duration.ofSeconds(30) : o.duration;
@@ -93,19 +99,16 @@ final class LoadGenerator {
         long seq = 0;
         long next = System.nanoTime();
         boolean measuring = false;
-        long receivedAtStart = 0;
         long sent = 0;
         while (System.nanoTime() < end) {
+            if (!measuring && System.nanoTime() >= warmupEnd) {
+                measuring = true;
+                measuredFrom.set(nowMicros());
+            }
             for (Pty p : ptys) {
                 p.write(("seq=" + seq + " ts=" + nowMicros() + "\n").getBytes(StandardCharsets.US_ASCII));
             }
             seq++;
-            if (!measuring && System.nanoTime() >= warmupEnd) {
-                measuring = true;
-                latency.reset();
-                receivedAtStart = received.get();
-                sent = 0;
-            }
             if (measuring) {
                 sent += ptys.size();
             }
@@ -117,7 +120,7 @@ final class LoadGenerator {
         }
         Thread.sleep(500);
         var h = latency.getIntervalHistogram();
-        long got = received.get() - receivedAtStart;
+        long got = received.get();
         String rss = gateway == null ? "n/a" : rss(gateway.pid());
         String heap = gateway == null ? "n/a" : heapAfterFullGc(gateway.pid());
         System.out.printf(Locale.ROOT, "devices %d, rate %d lines/s each, %d s measured after 5 s warm-up%n",
