@@ -24,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * An MQTT 3.1.1 client for a gateway: one connection thread, reusable buffers, bounded everything.
@@ -60,6 +61,7 @@ public final class MqttClient implements AutoCloseable {
 
     // Guarded by lock.
     private Socket socket;
+    private volatile Socket tcp; // the TCP socket under TLS, for its options
     private OutputStream out;
     private boolean connected;
     private boolean sessionPresent;
@@ -546,6 +548,7 @@ public final class MqttClient implements AutoCloseable {
         int timeout = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout.toMillis());
         s.connect(new InetSocketAddress(options.host, options.port), timeout);
         s.setTcpNoDelay(true);
+        tcp = s;
         if (!options.tls) {
             return s;
         }
@@ -703,7 +706,27 @@ public final class MqttClient implements AutoCloseable {
                     lock.unlock();
                 }
                 pingSentAt = System.nanoTime();
+                ackPromptly();
             }
+        }
+    }
+
+    /**
+     * After a PINGREQ, asks Linux to acknowledge received data at once again. Sending data right after
+     * receiving some switches Linux to delayed ACKs; for a subscriber that otherwise sends nothing, against
+     * a broker that leaves Nagle's algorithm on (mosquitto's default), the broker then holds its next
+     * messages until the delayed ACK comes, about 40 ms: a stall at every keep-alive (measured in the load
+     * benchmark, see docs/benchmarks.md).
+     */
+    private void ackPromptly() {
+        Socket t = tcp;
+        if (t == null) {
+            return;
+        }
+        try {
+            t.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+        } catch (IOException | UnsupportedOperationException | LinkageError e) {
+            // not Linux, a runtime without jdk.net, or the socket is gone: nothing to do
         }
     }
 

@@ -31,7 +31,8 @@ class JdkOnlyTest {
             Matcher m = IMPORT.matcher(text);
             while (m.find()) {
                 String name = m.group(2);
-                assertTrue(name.startsWith("java.") || name.startsWith("javax.net.") || name.startsWith("javax.security."),
+                assertTrue(name.startsWith("java.") || name.startsWith("javax.net.") || name.startsWith("javax.security.")
+                    || name.startsWith("jdk.net."),
                     source.getFileName() + " imports " + name);
             }
             Matcher q = QUALIFIED.matcher(text.replaceAll("(?m)^package .*$", ""));
