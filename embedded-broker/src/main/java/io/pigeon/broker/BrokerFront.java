@@ -39,9 +39,11 @@ final class BrokerFront implements AutoCloseable {
     BrokerFront(ServerSocket listener, int brokerPort) {
         this.listener = listener;
         this.brokerPort = brokerPort;
-        Thread t = new Thread(this::acceptLoop, "broker-front");
-        t.setDaemon(true);
-        t.start();
+    }
+
+    /** Starts accepting clients: once the broker behind is listening. */
+    void start() {
+        daemon("broker-front", this::acceptLoop);
     }
 
     /** Moquette has finished accepting a connection of this client ("" for an empty client id). */
@@ -100,8 +102,8 @@ final class BrokerFront implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(broker);
                 String name = "broker-front-" + client.getPort();
-                start(name + "-in", () -> clientToBroker(client, broker));
-                start(name + "-out", () -> relay(broker, client));
+                daemon(name + "-in", () -> clientToBroker(client, broker));
+                daemon(name + "-out", () -> relay(broker, client));
             } catch (IOException e) {
                 if (!closed) {
                     Logger.warn("embedded broker: accept failed: {}", e.getMessage());
@@ -110,7 +112,7 @@ final class BrokerFront implements AutoCloseable {
         }
     }
 
-    private static void start(String name, Runnable r) {
+    private static void daemon(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();

@@ -57,7 +57,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("websocket_port", "disabled");
         p.setProperty("telemetry_enabled", "false");
         p.setProperty("immediate_buffer_flush", "true");
-        BrokerFront[] gate = new BrokerFront[1];
+        front = new BrokerFront(listener, brokerPort);
         AbstractInterceptHandler accepted = new AbstractInterceptHandler() {
             @Override
             public String getID() {
@@ -71,7 +71,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
             @Override
             public void onConnect(InterceptConnectMessage msg) {
-                gate[0].accepted(msg.getClientID() == null ? "" : msg.getClientID());
+                front.accepted(msg.getClientID() == null ? "" : msg.getClientID());
             }
 
             @Override
@@ -84,10 +84,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                 && password != null && new String(password, StandardCharsets.UTF_8).equals(users.get(user));
             server.startServer(new MemoryConfig(p), List.of(accepted), null, login, null);
             awaitListening(brokerPort);
-            front = new BrokerFront(listener, brokerPort);
-            gate[0] = front;
+            front.start();
         } catch (IOException | RuntimeException e) {
-            listener.close();
+            front.close();
             server.stopServer();
             throw e;
         }

@@ -38,8 +38,8 @@ final class LoadGenerator {
         String host = "127.0.0.1";
         int port;
         if (o.broker == null) {
-            port = freePort();
-            broker = new EmbeddedBroker(port);
+            broker = new EmbeddedBroker(0);
+            port = broker.port();
         } else {
             int colon = o.broker.lastIndexOf(':');
             host = colon < 0 ? o.broker : o.broker.substring(0, colon);
@@ -175,12 +175,6 @@ final class LoadGenerator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "?";
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
