@@ -1,5 +1,6 @@
 package io.pigeon.broker;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -102,8 +103,8 @@ final class BrokerFront implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(broker);
                 String name = "broker-front-" + client.getPort();
-                daemon(name + "-in", () -> clientToBroker(client, broker));
-                daemon(name + "-out", () -> relay(broker, client));
+                daemon(name + "-in", () -> relay(client, broker, true));
+                daemon(name + "-out", () -> relay(broker, client, false));
             } catch (IOException e) {
                 if (!closed) {
                     Logger.warn("embedded broker: accept failed: {}", e.getMessage());
@@ -118,35 +119,33 @@ final class BrokerFront implements AutoCloseable {
         t.start();
     }
 
-    private void clientToBroker(Socket client, Socket broker) {
+    /** Copies one direction until either side goes away; from the client, holds what follows its CONNECT. */
+    private void relay(Socket from, Socket to, boolean fromClient) {
         try {
-            InputStream in = client.getInputStream();
-            OutputStream out = broker.getOutputStream();
-            byte[] connect = readPacket(in);
-            if (connect != null) {
-                String clientId = clientId(connect);
-                Waiting gate = clientId == null ? null : expect(clientId);
-                out.write(connect);
-                out.flush();
-                if (gate != null) {
-                    await(gate, broker);
-                }
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            if (fromClient) {
+                passConnect(in, out, to);
             }
             pump(in, out);
         } catch (IOException | InterruptedException e) {
             // either side went away: the finally closes both
         } finally {
-            closeBoth(client, broker);
+            closeBoth(from, to);
         }
     }
 
-    private void relay(Socket from, Socket to) {
-        try {
-            pump(from.getInputStream(), to.getOutputStream());
-        } catch (IOException e) {
-            // either side went away
-        } finally {
-            closeBoth(from, to);
+    private void passConnect(InputStream in, OutputStream out, Socket broker) throws IOException, InterruptedException {
+        byte[] connect = readPacket(in);
+        if (connect == null) {
+            return;
+        }
+        String clientId = clientId(connect);
+        Waiting gate = clientId == null ? null : expect(clientId);
+        out.write(connect);
+        out.flush();
+        if (gate != null) {
+            await(gate, broker);
         }
     }
 
@@ -159,15 +158,19 @@ final class BrokerFront implements AutoCloseable {
     }
 
     private void closeBoth(Socket a, Socket b) {
-        for (Socket s : new Socket[] {a, b}) {
-            sockets.remove(s);
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+        sockets.remove(a);
+        sockets.remove(b);
+        closeQuietly(a);
+        closeQuietly(b);
         wake();
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     /** The client's first packet, whole, or null when the stream ended first. */
@@ -235,18 +238,8 @@ final class BrokerFront implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket s : sockets) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+        closeQuietly(listener);
+        sockets.forEach(BrokerFront::closeQuietly);
         wake();
     }
 }
