@@ -15,6 +15,7 @@ import io.pigeon.gateway.config.ConfigLoader;
 import io.pigeon.gateway.config.GatewayConfig;
 import io.pigeon.gateway.mqtt.MqttClient;
 import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.gateway.testing.Closer;
 import io.pigeon.gateway.testing.Await;
 import io.pigeon.gateway.testing.BrokerKind;
 import io.pigeon.gateway.testing.Collector;
@@ -38,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GatewayEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private final Closer closer = new Closer();
     private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
 
     static List<BrokerKind> brokers() {
@@ -47,15 +48,8 @@ class GatewayEndToEndTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = closeMe.size() - 1; i >= 0; i--) {
-            closeMe.get(i).close();
-        }
+        closer.close();
         platform.close();
-    }
-
-    private <T extends AutoCloseable> T track(T t) {
-        closeMe.add(t);
-        return t;
     }
 
     static String config(String host, int port, String tty, String extra) {
@@ -86,18 +80,9 @@ class GatewayEndToEndTest {
 
     private Gateway gateway(String yaml) throws Exception {
         GatewayConfig cfg = new ConfigLoader(Map.of(), platform).parse(Path.of("e2e.yaml"), yaml);
-        Gateway g = track(new Gateway(cfg));
+        Gateway g = closer.track(new Gateway(cfg));
         g.start();
         return g;
-    }
-
-    private Collector watch(TestBroker broker, String filter) throws Exception {
-        Collector got = new Collector();
-        MqttClient c = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
-            .clientId("watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
-        c.subscribe(filter, 1, got);
-        c.connect(WAIT);
-        return got;
     }
 
     private final Map<Collector, List<Collector.Message>> backlog = new java.util.IdentityHashMap<>();
@@ -123,7 +108,7 @@ class GatewayEndToEndTest {
     }
 
     private MqttClient commander(TestBroker broker) throws Exception {
-        MqttClient c = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+        MqttClient c = closer.track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
             .clientId("cmd-" + System.nanoTime())));
         c.connect(WAIT);
         return c;
@@ -132,10 +117,10 @@ class GatewayEndToEndTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void readingsAvailabilityHealthAndDiscoveryArriveOnTheDocumentedTopics(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
-        Collector got = watch(broker, "pigeon/e2e/#");
-        Collector ha = watch(broker, "homeassistant/#");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
+        Collector ha = Collector.watch(broker, closer, "homeassistant/#");
         gateway(config(broker.host(), broker.port(), pty.device(), """
               - name: air
                 driver: serial-line
@@ -161,9 +146,9 @@ class GatewayEndToEndTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void commandsDriveTheOutputAndBadOnesAreAnsweredWithoutEffect(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
-        Collector got = watch(broker, "pigeon/e2e/#");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         next(got, "pigeon/e2e/availability");
         Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "relay online");
@@ -198,9 +183,9 @@ class GatewayEndToEndTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void unpluggedSerialDeviceGoesOfflineWithAnAlertAndComesBack(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
-        Collector got = watch(broker, "pigeon/e2e/#");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         Await.until(WAIT, () -> g.health("climate") != null && g.health("climate").online(), () -> "online");
         next(got, "pigeon/e2e/availability");
@@ -227,9 +212,9 @@ class GatewayEndToEndTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void cleanShutdownAppliesSafeStateAndSaysOffline(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
-        Collector got = watch(broker, "pigeon/e2e/#");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "online");
         // "online" comes after the gateway's SUBSCRIBE to the command topics: from then on a command reaches it.
@@ -260,17 +245,17 @@ class GatewayEndToEndTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void startsWithoutABrokerReadsAnywayAndFailsSafeWhenItStaysAway(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        FaultProxy proxy = track(new FaultProxy(broker.host(), broker.port()));
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         proxy.refuse(true);
-        PtyPair pty = track(new PtyPair());
+        PtyPair pty = closer.track(new PtyPair());
         Gateway g = gateway(config("127.0.0.1", proxy.port(), pty.device(), "").replace(
             "safe_state: \"OFF\"", "safe_state: \"OFF\"\n    failsafe_after: 1s").replace("initial: \"OFF\"", "initial: \"ON\""));
         Await.until(WAIT, () -> g.health("climate") != null && g.health("climate").online(), () -> "reading without a broker");
         GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
         pty.write("temperature=18\n");
         Await.until(Duration.ofSeconds(5), () -> !relay.state(), () -> "failsafe: the relay goes OFF");
-        Collector got = watch(broker, "pigeon/e2e/climate/#");
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/climate/#");
         proxy.refuse(false);
         assertEquals("18", next(got, "pigeon/e2e/climate/temperature").payload(), "buffered while the broker was away");
     }
@@ -278,11 +263,11 @@ class GatewayEndToEndTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void brokerRestartLosesNoQos1Reading(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start(BrokerKind.BrokerConfig.anonymous().withPersistence()));
+        TestBroker broker = closer.track(kind.start(BrokerKind.BrokerConfig.anonymous().withPersistence()));
         assumeTrue(broker.persistent(), "needs a broker that keeps sessions across a restart (mosquitto)");
-        PtyPair pty = track(new PtyPair());
+        PtyPair pty = closer.track(new PtyPair());
         Collector got = new Collector();
-        MqttClient sub = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+        MqttClient sub = closer.track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
             .clientId("e2e-persistent").cleanSession(false).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
         sub.subscribe("pigeon/e2e/climate/n", 1, got);
         sub.connect(WAIT);
@@ -319,9 +304,9 @@ class GatewayEndToEndTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void jsonPayloadCarriesOneObjectPerPoll(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
-        Collector got = watch(broker, "pigeon/e2e/#");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         gateway(config(broker.host(), broker.port(), pty.device(), "").replace(
             "    parse: kv\n", "    parse: kv\n    payload: json\n    decimals: 1\n"));
         next(got, "pigeon/e2e/availability");
@@ -335,13 +320,13 @@ class GatewayEndToEndTest {
     void retainedCommandsAreIgnoredAndHomeAssistantIsAnsweredWhenItComesOnline(BrokerKind kind) throws Exception {
         // Moquette 0.17 leaves RETAIN clear on retained messages it delivers, so only mosquitto can show this.
         assumeTrue(kind == BrokerKind.MOSQUITTO, "needs a broker that flags retained deliveries (mosquitto)");
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
         MqttClient cmd = commander(broker);
         cmd.publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, true); // left retained by some tool
         assertTrue(cmd.flush(WAIT));
-        Collector got = watch(broker, "pigeon/e2e/#");
-        Collector ha = watch(broker, "homeassistant/+/pigeon-e2e/#");
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
+        Collector ha = Collector.watch(broker, closer, "homeassistant/+/pigeon-e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "relay online");
         Collector.Message err = next(got, "pigeon/e2e/relay/error");

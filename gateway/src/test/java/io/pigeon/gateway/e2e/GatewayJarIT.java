@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.drivers.serial.PtyPair;
-import io.pigeon.gateway.mqtt.MqttClient;
-import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.gateway.testing.Closer;
 import io.pigeon.gateway.testing.BrokerKind;
 import io.pigeon.gateway.testing.Collector;
 import io.pigeon.gateway.testing.TestBroker;
@@ -27,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GatewayJarIT {
     static final Path JAR = Path.of("target/pigeon-gateway.jar");
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private final Closer closer = new Closer();
     private final List<Process> processes = new ArrayList<>();
 
     @TempDir
@@ -42,14 +41,7 @@ class GatewayJarIT {
         for (Process p : processes) {
             p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
-        for (int i = closeMe.size() - 1; i >= 0; i--) {
-            closeMe.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T t) {
-        closeMe.add(t);
-        return t;
+        closer.close();
     }
 
     static Process start(Path log, String... args) throws Exception {
@@ -86,15 +78,6 @@ class GatewayJarIT {
                 safe_state: "OFF"
             """.formatted(broker.host(), broker.port(), extra, tty);
         return Files.writeString(dir.resolve("pigeon.yaml"), yaml);
-    }
-
-    private Collector watch(TestBroker broker, String filter) throws Exception {
-        Collector got = new Collector();
-        MqttClient c = track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
-            .clientId("jar-watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
-        c.subscribe(filter, 1, got);
-        c.connect(WAIT);
-        return got;
     }
 
     private static Collector.Message await(Collector got, String topic, String payload, Duration timeout)
@@ -148,9 +131,9 @@ class GatewayJarIT {
     @ParameterizedTest
     @MethodSource("brokers")
     void killMinus9MakesTheBrokerPublishOfflineWithinOneAndAHalfKeepAlives(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
-        Collector got = watch(broker, "pigeon/jar/availability");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/jar/availability");
         Process p = gateway(config(broker, pty.device(), ""));
         await(got, "pigeon/jar/availability", "online", Duration.ofSeconds(20));
         long t0 = System.nanoTime();
@@ -165,9 +148,9 @@ class GatewayJarIT {
     @ParameterizedTest
     @MethodSource("brokers")
     void sigtermStopsCleanlyWithinFiveSeconds(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        PtyPair pty = track(new PtyPair());
-        Collector got = watch(broker, "pigeon/jar/#");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/jar/#");
         Path logFile = dir.resolve("logs/pigeon.log");
         Files.createDirectories(logFile.getParent());
         Path config = config(broker, pty.device(), "log: {level: debug, file: " + logFile + "}");
@@ -191,9 +174,9 @@ class GatewayJarIT {
     @ParameterizedTest
     @MethodSource("brokers")
     void readingsInTheFileOutboxSurviveKillMinus9AndAreDeliveredAfterRestart(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
+        TestBroker broker = closer.track(kind.start());
         broker.stop(); // unreachable while the readings come in
-        PtyPair pty = track(new PtyPair());
+        PtyPair pty = closer.track(new PtyPair());
         Path config = config(broker, pty.device(), "  outbox_dir: " + dir.resolve("outbox"));
         Process p = gateway(config);
         Thread.sleep(2500); // started and reading, though the broker is down
@@ -205,7 +188,7 @@ class GatewayJarIT {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
         broker.start();
-        Collector got = watch(broker, "pigeon/jar/climate/n");
+        Collector got = Collector.watch(broker, closer, "pigeon/jar/climate/n");
         gateway(config);
         Set<Integer> seen = new TreeSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pigeon.gateway.testing.Closer;
 import io.pigeon.gateway.testing.Await;
 import io.pigeon.gateway.testing.BrokerKind;
 import io.pigeon.gateway.testing.Collector;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MqttClientBrokerTest {
     static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     static List<BrokerKind> brokers() {
         return BrokerKind.all();
@@ -36,9 +37,7 @@ class MqttClientBrokerTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = closeMe.size() - 1; i >= 0; i--) {
-            closeMe.get(i).close();
-        }
+        closer.close();
     }
 
     private TestBroker broker(BrokerKind kind) {
@@ -47,7 +46,7 @@ class MqttClientBrokerTest {
 
     private TestBroker broker(BrokerKind kind, BrokerKind.BrokerConfig config) {
         TestBroker b = kind.start(config);
-        closeMe.add(b);
+        closer.track(b);
         return b;
     }
 
@@ -58,7 +57,7 @@ class MqttClientBrokerTest {
 
     private MqttClient client(MqttOptions options) {
         MqttClient c = new MqttClient(options);
-        closeMe.add(c);
+        closer.track(c);
         return c;
     }
 

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigeon.gateway.testing.Closer;
 import io.pigeon.gateway.testing.Await;
 import io.pigeon.gateway.testing.BrokerKind;
 import io.pigeon.gateway.testing.Collector;
 import io.pigeon.gateway.testing.FaultProxy;
 import io.pigeon.gateway.testing.TestBroker;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Network faults between the client and a real broker, made by a proxy in the middle. */
 class MqttClientFaultTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     static List<BrokerKind> brokers() {
         return BrokerKind.all();
@@ -34,14 +34,7 @@ class MqttClientFaultTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = closeMe.size() - 1; i >= 0; i--) {
-            closeMe.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T t) {
-        closeMe.add(t);
-        return t;
+        closer.close();
     }
 
     private MqttOptions viaProxy(FaultProxy proxy, String clientId) {
@@ -50,7 +43,7 @@ class MqttClientFaultTest {
     }
 
     private MqttClient direct(TestBroker broker, String clientId) throws Exception {
-        MqttClient c = track(new MqttClient(MqttClientBrokerTest.options(broker, clientId)));
+        MqttClient c = closer.track(new MqttClient(MqttClientBrokerTest.options(broker, clientId)));
         c.connect(WAIT);
         return c;
     }
@@ -58,10 +51,10 @@ class MqttClientFaultTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void keepAliveDetectsABlackHoleAndTheClientReconnects(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        FaultProxy proxy = track(new FaultProxy(broker.host(), broker.port()));
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         List<Throwable> causes = new CopyOnWriteArrayList<>();
-        MqttClient c = track(new MqttClient(viaProxy(proxy, "blackhole").keepAlive(1)));
+        MqttClient c = closer.track(new MqttClient(viaProxy(proxy, "blackhole").keepAlive(1)));
         c.addConnectionListener(new ConnectionListener() {
             @Override
             public void disconnected(Throwable cause) {
@@ -88,8 +81,8 @@ class MqttClientFaultTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void noQos1MessageIsLostAcrossCuts(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        FaultProxy proxy = track(new FaultProxy(broker.host(), broker.port()));
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         Collector got = new Collector();
         // Moquette 0.17 stalls for good when a publisher's connection is cut while it still owes PUBACKs and a
         // subscriber is attached: PostOffice.publish2Subscribers retains an already released buffer
@@ -100,7 +93,7 @@ class MqttClientFaultTest {
             MqttClient sub = direct(broker, "cut-sub");
             sub.subscribe("cut/#", 1, got).get(10, TimeUnit.SECONDS);
         }
-        MqttClient pub = track(new MqttClient(viaProxy(proxy, "cut-pub")));
+        MqttClient pub = closer.track(new MqttClient(viaProxy(proxy, "cut-pub")));
         pub.connect(WAIT);
         int total = 2000;
         for (int i = 0; i < total; i++) {
@@ -132,14 +125,14 @@ class MqttClientFaultTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void offlineBufferIsBoundedAndItsPolicyCounted(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        FaultProxy proxy = track(new FaultProxy(broker.host(), broker.port()));
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         Collector got = new Collector();
         MqttClient sub = direct(broker, "buf-sub");
         sub.subscribe("buf/#", 1, got).get(10, TimeUnit.SECONDS);
 
         proxy.refuse(true); // the broker is away from the start
-        MqttClient pub = track(new MqttClient(viaProxy(proxy, "buf-pub").maxBuffered(100, 1 << 20)));
+        MqttClient pub = closer.track(new MqttClient(viaProxy(proxy, "buf-pub").maxBuffered(100, 1 << 20)));
         pub.start();
         for (int i = 0; i < 30; i++) {
             assertTrue(pub.publish("buf/q0", ("z" + i).getBytes(UTF_8), 0, false));
@@ -170,13 +163,13 @@ class MqttClientFaultTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void dropOldestPolicyKeepsTheNewest(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        FaultProxy proxy = track(new FaultProxy(broker.host(), broker.port()));
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         Collector got = new Collector();
         MqttClient sub = direct(broker, "old-sub");
         sub.subscribe("old/#", 1, got).get(10, TimeUnit.SECONDS);
         proxy.refuse(true);
-        MqttClient pub = track(new MqttClient(viaProxy(proxy, "old-pub").maxBuffered(10, 1 << 20)
+        MqttClient pub = closer.track(new MqttClient(viaProxy(proxy, "old-pub").maxBuffered(10, 1 << 20)
             .overflow(MqttOptions.Overflow.DROP_OLDEST)));
         pub.start();
         for (int i = 0; i < 25; i++) {
@@ -195,16 +188,16 @@ class MqttClientFaultTest {
     @ParameterizedTest
     @MethodSource("brokers")
     void lastWillIsPublishedWhenTheSocketIsCutButNotOnClose(BrokerKind kind) throws Exception {
-        TestBroker broker = track(kind.start());
-        FaultProxy proxy = track(new FaultProxy(broker.host(), broker.port()));
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         Collector got = new Collector();
         MqttClient watcher = direct(broker, "will-watch");
         watcher.subscribe("gw/+/availability", 1, got).get(10, TimeUnit.SECONDS);
 
-        MqttClient cut = track(new MqttClient(viaProxy(proxy, "will-cut")
+        MqttClient cut = closer.track(new MqttClient(viaProxy(proxy, "will-cut")
             .will(new Will("gw/cut/availability", "offline".getBytes(UTF_8), 1, false))));
         cut.connect(WAIT);
-        MqttClient clean = track(new MqttClient(viaProxy(proxy, "will-clean")
+        MqttClient clean = closer.track(new MqttClient(viaProxy(proxy, "will-clean")
             .will(new Will("gw/clean/availability", "offline".getBytes(UTF_8), 1, false))));
         clean.connect(WAIT);
         clean.close(); // DISCONNECT: the broker discards the will

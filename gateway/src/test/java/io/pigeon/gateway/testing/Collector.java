@@ -1,6 +1,8 @@
 package io.pigeon.gateway.testing;
 
 import io.pigeon.gateway.mqtt.MessageHandler;
+import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.gateway.mqtt.MqttOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +16,16 @@ public final class Collector implements MessageHandler {
     }
 
     private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+
+    /** What a fresh client (closed by the closer) receives on {@code filter} at QoS 1, once connected. */
+    public static Collector watch(TestBroker broker, Closer closer, String filter) throws Exception {
+        Collector got = new Collector();
+        MqttClient c = closer.track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+            .clientId("watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
+        c.subscribe(filter, 1, got);
+        c.connect(Duration.ofSeconds(10));
+        return got;
+    }
 
     @Override
     public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
