@@ -2,11 +2,10 @@ package io.pigeon.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
-import io.pigeon.gateway.mqtt.FileOutbox;
-import io.pigeon.gateway.mqtt.MqttClient;
-import io.pigeon.gateway.mqtt.MqttEncoder;
-import io.pigeon.gateway.mqtt.MqttOptions;
-import io.pigeon.gateway.mqtt.Topic;
+import io.pigeon.mqtt.FileOutbox;
+import io.pigeon.mqtt.MqttClient;
+import io.pigeon.mqtt.MqttOptions;
+import io.pigeon.mqtt.Topic;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -314,18 +313,42 @@ public final class ClientBench {
             socket.setTcpNoDelay(true);
             out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-            MqttEncoder e = new MqttEncoder(64);
-            e.connect(("bench-raw-" + idCounter++).getBytes(StandardCharsets.US_ASCII), true, 60, null, null, 0, false, null, null);
-            out.write(e.array(), 0, e.length());
+            out.write(connectPacket("bench-raw-" + idCounter++));
             out.flush();
             in.readFully(new byte[4]);
-            byte[] t = TOPIC.getBytes(StandardCharsets.US_ASCII);
-            e.reset().publish(t, t.length, PAYLOAD, 0, PAYLOAD.length, 0, false, false, 0);
-            qos0 = Arrays.copyOf(e.array(), e.length());
+            qos0 = publishPacket(0, 0);
             for (int id = 1; id < 65_536; id++) {
-                e.reset().publish(t, t.length, PAYLOAD, 0, PAYLOAD.length, 1, false, false, id);
-                qos1[id] = Arrays.copyOf(e.array(), e.length());
+                qos1[id] = publishPacket(1, id);
             }
+        }
+
+        /** CONNECT, clean session, keep-alive 60 s, written by hand: the baseline shares no code with the client. */
+        static byte[] connectPacket(String clientId) {
+            byte[] id = clientId.getBytes(StandardCharsets.US_ASCII);
+            byte[] variable = {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60, 0, (byte) id.length};
+            byte[] p = new byte[2 + variable.length + id.length];
+            p[0] = 0x10;
+            p[1] = (byte) (variable.length + id.length);
+            System.arraycopy(variable, 0, p, 2, variable.length);
+            System.arraycopy(id, 0, p, 2 + variable.length, id.length);
+            return p;
+        }
+
+        static byte[] publishPacket(int qos, int packetId) {
+            byte[] t = TOPIC.getBytes(StandardCharsets.US_ASCII);
+            int remaining = 2 + t.length + (qos > 0 ? 2 : 0) + PAYLOAD.length;
+            byte[] p = new byte[2 + remaining];
+            p[0] = (byte) (0x30 | qos << 1);
+            p[1] = (byte) remaining; // under 128: one length byte
+            p[3] = (byte) t.length;
+            System.arraycopy(t, 0, p, 4, t.length);
+            int at = 4 + t.length;
+            if (qos > 0) {
+                p[at++] = (byte) (packetId >>> 8);
+                p[at++] = (byte) packetId;
+            }
+            System.arraycopy(PAYLOAD, 0, p, at, PAYLOAD.length);
+            return p;
         }
 
         @Override
@@ -482,7 +505,7 @@ public final class ClientBench {
             .append("with java.util.logging's output off for both), then 99 more idle ones. RSS: VmRSS before and after ")
             .append("the first connection, in a JVM whose 64 MB heap is touched in advance (-XX:+AlwaysPreTouch), so that ")
             .append("it counts what the client adds (classes, thread, buffers) rather than garbage landing on fresh heap ")
-            .append("pages; it includes the JDK's networking set-up, about 1 MB, that any client pays. Class size: Pigeon's io.pigeon.gateway.mqtt classes, ")
+            .append("pages; it includes the JDK's networking set-up, about 1 MB, that any client pays. Class size: Pigeon's io.pigeon.mqtt classes, ")
             .append("uncompressed and as stored in the jar; Paho: its jar.\n");
         return sb.toString();
     }

@@ -1,8 +1,8 @@
 package io.pigeon.sim;
 
 import io.pigeon.broker.EmbeddedBroker;
-import io.pigeon.gateway.mqtt.MqttClient;
-import io.pigeon.gateway.mqtt.MqttOptions;
+import io.pigeon.mqtt.MqttClient;
+import io.pigeon.mqtt.MqttOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

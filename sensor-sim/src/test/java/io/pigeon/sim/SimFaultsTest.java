@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigeon.gateway.mqtt.MqttClient;
-import io.pigeon.gateway.mqtt.MqttOptions;
-import io.pigeon.gateway.testing.Ports;
+import io.pigeon.mqtt.MqttClient;
+import io.pigeon.mqtt.MqttOptions;
+import io.pigeon.testing.Ports;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

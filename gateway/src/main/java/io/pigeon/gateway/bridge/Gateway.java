@@ -9,13 +9,13 @@ import io.pigeon.drivers.Reading;
 import io.pigeon.drivers.Value;
 import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.GatewayConfig;
-import io.pigeon.gateway.mqtt.ConnectionListener;
-import io.pigeon.gateway.mqtt.FileOutbox;
-import io.pigeon.gateway.mqtt.MqttClient;
-import io.pigeon.gateway.mqtt.MqttOptions;
-import io.pigeon.gateway.mqtt.MqttStats;
-import io.pigeon.gateway.mqtt.Outbox;
-import io.pigeon.gateway.mqtt.Will;
+import io.pigeon.mqtt.ConnectionListener;
+import io.pigeon.mqtt.FileOutbox;
+import io.pigeon.mqtt.MqttClient;
+import io.pigeon.mqtt.MqttOptions;
+import io.pigeon.mqtt.MqttStats;
+import io.pigeon.mqtt.Outbox;
+import io.pigeon.mqtt.Will;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -413,7 +413,9 @@ public final class Gateway implements AutoCloseable {
             .put("connected", client.isConnected())
             .put("outbox", s.buffered())
             .put("published", s.sentQos0() + s.acknowledged())
-            .put("dropped", s.droppedQos0() + s.droppedOldest() + s.rejected())
+            .put("dropped", dropped(s))
+            .put("quarantined", s.quarantined())
+            .put("oversized_received", s.oversized())
             .put("reconnects", Math.max(0, s.connects() - 1))
             .raw("devices", devices.toString())
             .toString();
@@ -422,7 +424,7 @@ public final class Gateway implements AutoCloseable {
     private void publishHealth() {
         try {
             MqttStats s = client.stats();
-            long dropped = s.droppedQos0() + s.droppedOldest() + s.rejected();
+            long dropped = dropped(s);
             if (dropped > lastDropped) {
                 alert(new Json().put("gateway", config.mqtt().clientId()).put("event", "outbox_full")
                     .put("dropped", dropped - lastDropped));
@@ -435,6 +437,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     private volatile long lastDropped;
+
+    /** Messages lost to the gateway's bounds: outbox full, or QoS 0 while the link was not taking data. */
+    private static long dropped(MqttStats s) {
+        return s.droppedQos0() + s.droppedOldest() + s.rejected() + s.droppedStalled();
+    }
 
     /**
      * Clean shutdown: actuators to their safe state, devices and gateway {@code offline}, then DISCONNECT

@@ -2,7 +2,7 @@ package io.pigeon.gateway.bridge;
 
 import io.pigeon.drivers.Value;
 import io.pigeon.gateway.config.DeviceConfig;
-import io.pigeon.gateway.mqtt.MqttClient;
+import io.pigeon.mqtt.MqttClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

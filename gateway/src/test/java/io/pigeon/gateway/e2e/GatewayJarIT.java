@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.drivers.serial.PtyPair;
-import io.pigeon.gateway.testing.Closer;
-import io.pigeon.gateway.testing.BrokerKind;
-import io.pigeon.gateway.testing.Collector;
-import io.pigeon.gateway.testing.TestBroker;
+import io.pigeon.testing.Closer;
+import io.pigeon.testing.BrokerKind;
+import io.pigeon.testing.Collector;
+import io.pigeon.testing.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,0 +1,237 @@
+package io.pigeon.mqtt;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/** How a {@link MqttClient} connects and how much it may hold. Fluent setters; defaults suit a small gateway. */
+public final class MqttOptions {
+    /** What happens to a publish that does not fit in the outbox. */
+    public enum Overflow {
+        /** Reject the new QoS 1/2 message (publish returns false); QoS 0 messages are dropped first. */
+        REJECT_NEW,
+        /** Drop the oldest waiting messages (QoS 0 first) to make room for the new one. */
+        DROP_OLDEST
+    }
+
+    String host = "127.0.0.1";
+    int port = 1883;
+    String clientId = "";
+    boolean cleanSession = true;
+    int keepAliveSeconds = 30;
+    String username;
+    byte[] password;
+    Will will;
+    Path tlsCaFile;
+    Path tlsCertFile;
+    Path tlsKeyFile;
+    boolean tlsVerifyHostname = true;
+    boolean tls;
+    Duration connectTimeout = Duration.ofSeconds(10);
+    int maxInflight = 32;
+    int maxInflightQos2 = 20;
+    int maxBufferedMessages = 10_000;
+    long maxBufferedBytes = 2L * 1024 * 1024;
+    Overflow overflow = Overflow.REJECT_NEW;
+    int maxPacketSize = 1024 * 1024;
+    int maxOutgoingPacketSize = 256 * 1024;
+    Duration minBackoff = Duration.ofMillis(250);
+    Duration maxBackoff = Duration.ofSeconds(60);
+    Duration stableAfter = Duration.ofSeconds(10);
+    int takeoverThreshold = 3;
+
+    public MqttOptions host(String host) {
+        this.host = Objects.requireNonNull(host, "host");
+        return this;
+    }
+
+    public MqttOptions port(int port) {
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+        }
+        this.port = port;
+        return this;
+    }
+
+    /** The client identifier; empty lets the broker choose (requires a clean session). */
+    public MqttOptions clientId(String clientId) {
+        Utf8.encode(clientId, "client id");
+        this.clientId = clientId;
+        return this;
+    }
+
+    public MqttOptions cleanSession(boolean cleanSession) {
+        this.cleanSession = cleanSession;
+        return this;
+    }
+
+    /** Seconds of silence after which the client pings; 0 turns keep-alive off. */
+    public MqttOptions keepAlive(int seconds) {
+        if (seconds < 0 || seconds > 65_535) {
+            throw new IllegalArgumentException("keep-alive " + seconds + " s is outside 0..65535");
+        }
+        this.keepAliveSeconds = seconds;
+        return this;
+    }
+
+    public MqttOptions credentials(String username, byte[] password) {
+        if (username != null) {
+            Utf8.encode(username, "user name");
+        }
+        if (password != null && username == null) {
+            throw new IllegalArgumentException("a password needs a user name in MQTT 3.1.1");
+        }
+        if (password != null && password.length > Utf8.MAX_BYTES) {
+            throw new IllegalArgumentException("password is longer than 65535 bytes");
+        }
+        this.username = username;
+        this.password = password == null ? null : password.clone();
+        return this;
+    }
+
+    public MqttOptions will(Will will) {
+        this.will = will;
+        return this;
+    }
+
+    /**
+     * TLS through JSSE. {@code caFile} (PEM) is the trust anchor (null: the JDK's default trust store);
+     * {@code certFile} and {@code keyFile} (PEM, PKCS#8 or PKCS#1 RSA) are an optional client certificate.
+     */
+    public MqttOptions tls(Path caFile, Path certFile, Path keyFile) {
+        if ((certFile == null) != (keyFile == null)) {
+            throw new IllegalArgumentException("a TLS client certificate needs both cert_file and key_file");
+        }
+        this.tls = true;
+        this.tlsCaFile = caFile;
+        this.tlsCertFile = certFile;
+        this.tlsKeyFile = keyFile;
+        return this;
+    }
+
+    /** Hostname verification is on by default; turning it off makes TLS open to impersonation. */
+    public MqttOptions tlsVerifyHostname(boolean verify) {
+        this.tlsVerifyHostname = verify;
+        return this;
+    }
+
+    public MqttOptions connectTimeout(Duration timeout) {
+        this.connectTimeout = positive(timeout, "connect timeout");
+        return this;
+    }
+
+    /** QoS 1/2 messages written but not yet acknowledged, at most. */
+    public MqttOptions maxInflight(int messages) {
+        if (messages < 1 || messages > 65_000) {
+            throw new IllegalArgumentException("in-flight window " + messages + " is outside 1..65000");
+        }
+        this.maxInflight = messages;
+        return this;
+    }
+
+    /**
+     * QoS 2 messages in flight at most (default 20, and never more than {@link #maxInflight}). A broker may
+     * refuse QoS 2 messages beyond its own receive quota, and MQTT 3.1.1 cannot say so: mosquitto answers
+     * the 21st with a PUBREC carrying reason code 151 (quota exceeded) and drops it, with its default
+     * {@code max_inflight_messages 20}. Raise this only to what the broker allows.
+     */
+    public MqttOptions maxInflightQos2(int messages) {
+        if (messages < 1 || messages > 65_000) {
+            throw new IllegalArgumentException("QoS 2 in-flight window " + messages + " is outside 1..65000");
+        }
+        this.maxInflightQos2 = messages;
+        return this;
+    }
+
+    /** Bounds of the in-memory outbox (in-flight plus buffered messages). */
+    public MqttOptions maxBuffered(int messages, long bytes) {
+        if (messages < 1 || bytes < 1) {
+            throw new IllegalArgumentException("buffer limits must be positive");
+        }
+        this.maxBufferedMessages = messages;
+        this.maxBufferedBytes = bytes;
+        return this;
+    }
+
+    public MqttOptions overflow(Overflow overflow) {
+        this.overflow = Objects.requireNonNull(overflow, "overflow");
+        return this;
+    }
+
+    /**
+     * The largest PUBLISH packet {@code publish} accepts (default 256 KiB): set it to the broker's limit
+     * (mosquitto's {@code max_packet_size}, Moquette's {@code netty.mqtt.message_size}) so that a message the
+     * broker would refuse is refused at the call, before it enters the outbox.
+     */
+    public MqttOptions maxOutgoingPacketSize(int bytes) {
+        if (bytes < 64 || bytes > MqttEncoder.MAX_REMAINING_LENGTH + 5) {
+            throw new IllegalArgumentException("maximum outgoing packet size " + bytes + " is outside 64.."
+                + (MqttEncoder.MAX_REMAINING_LENGTH + 5));
+        }
+        this.maxOutgoingPacketSize = bytes;
+        return this;
+    }
+
+    /**
+     * The largest packet accepted from the broker (default 1 MiB). A larger PUBLISH is acknowledged and
+     * skipped (see {@link MessageHandler#oversized}); any other larger packet is a protocol error.
+     */
+    public MqttOptions maxPacketSize(int bytes) {
+        if (bytes < 64) {
+            throw new IllegalArgumentException("maximum packet size must be at least 64 bytes");
+        }
+        this.maxPacketSize = bytes;
+        return this;
+    }
+
+    /** Reconnect delays: doubling from {@code min} up to {@code max}, each with random jitter. */
+    public MqttOptions backoff(Duration min, Duration max) {
+        positive(min, "minimum backoff");
+        positive(max, "maximum backoff");
+        if (max.compareTo(min) < 0) {
+            throw new IllegalArgumentException("maximum backoff is below the minimum");
+        }
+        this.minBackoff = min;
+        this.maxBackoff = max;
+        return this;
+    }
+
+    /**
+     * A connection that lasted this long counts as stable: the backoff starts again from the minimum. The
+     * broker closing a younger connection {@code threshold} times in a row is taken as a client-id takeover.
+     */
+    public MqttOptions takeoverDetection(Duration stableAfter, int threshold) {
+        this.stableAfter = positive(stableAfter, "stable-after");
+        if (threshold < 2) {
+            throw new IllegalArgumentException("takeover threshold must be at least 2");
+        }
+        this.takeoverThreshold = threshold;
+        return this;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    private static Duration positive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return d;
+    }
+
+    /** Never shows the password. */
+    @Override
+    public String toString() {
+        return (tls ? "mqtts://" : "mqtt://") + host + ":" + port + " client id '" + clientId + "'"
+            + (username != null ? " user '" + username + "'" + (password != null ? " (password set)" : "") : "");
+    }
+}
