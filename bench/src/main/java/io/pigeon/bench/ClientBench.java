@@ -132,7 +132,13 @@ public final class ClientBench {
                     results.computeIfAbsent(k + " qos1 file", x -> new ArrayList<>()).add(measure(k, window, dir, c -> c.qos1(FILE_N), FILE_N));
                 }
             }
-            String report = report(rounds, results, memory, mosquittoVersion);
+            Map<String, double[]> stalls = new LinkedHashMap<>();
+            if (mosquitto != null) {
+                for (String k : new String[] {"pigeon", "paho"}) {
+                    stalls.put(k, stall(k, mosquitto, Math.min(rounds, 3)));
+                }
+            }
+            String report = report(rounds, results, memory, mosquittoVersion, stalls);
             Files.createDirectories(out.toAbsolutePath().getParent());
             // Other sections of the file (the gateway's benchmark) are kept.
             String rest = "";
@@ -213,7 +219,12 @@ public final class ClientBench {
         @Override
         public void qos0(int n) throws Exception {
             for (int i = 0; i < n; i++) {
-                client.publish(topic, PAYLOAD, 0, PAYLOAD.length, 0, false);
+                // false: the socket is not taking data now and the message was dropped; a caller that wants
+                // every message waits a little, as the other clients' blocking writes do, so only delivered ones
+                // count (and waiting costs no CPU, as it does not for them)
+                while (!client.publish(topic, PAYLOAD, 0, PAYLOAD.length, 0, false)) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
             }
             client.publish(topic, PAYLOAD, 0, PAYLOAD.length, 1, false);
             if (!client.flush(Duration.ofSeconds(60))) {
@@ -438,6 +449,138 @@ public final class ClientBench {
             .orElseThrow(() -> new IllegalStateException("memory child failed: " + out)).split(" ");
     }
 
+    static final int STALL_CAP_S = 30;
+
+    /** Median over tries of {ms until the loss is reported, longest publish call in ms}; NaN when never reported. */
+    static double[] stall(String kind, Process broker, int tries) throws Exception {
+        double[] lost = new double[tries];
+        double[] slowest = new double[tries];
+        for (int t = 0; t < tries; t++) {
+            double[] r = stallOnce(kind, broker);
+            lost[t] = r[0];
+            slowest[t] = r[1];
+        }
+        Arrays.sort(lost);
+        Arrays.sort(slowest);
+        return new double[] {lost[tries / 2], slowest[tries / 2]};
+    }
+
+    static double[] stallOnce(String kind, Process broker) throws Exception {
+        long[] lostAt = {0};
+        Object lock = new Object();
+        Runnable lostNow = () -> {
+            synchronized (lock) {
+                if (lostAt[0] == 0) {
+                    lostAt[0] = System.nanoTime();
+                }
+                lock.notifyAll();
+            }
+        };
+        byte[] payload = new byte[4096];
+        AutoCloseable client;
+        java.util.function.Consumer<byte[]> publish;
+        if (kind.equals("pigeon")) {
+            MqttClient c = new MqttClient(new MqttOptions().host(host).port(port).clientId("bench-stall-" + idCounter++)
+                .keepAlive(2).backoff(Duration.ofSeconds(30), Duration.ofSeconds(60)));
+            c.addConnectionListener(new io.pigeon.mqtt.ConnectionListener() {
+                @Override
+                public void disconnected(Throwable cause) {
+                    lostNow.run();
+                }
+            });
+            c.connect(Duration.ofSeconds(10));
+            Topic topic = Topic.of(TOPIC);
+            publish = p -> c.publish(topic, p, 0, p.length, 0, false);
+            client = c;
+        } else {
+            MqttAsyncClient c = new MqttAsyncClient("tcp://" + host + ":" + port, "bench-stall-" + idCounter++,
+                new MemoryPersistence());
+            c.setCallback(new MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                    lostNow.run();
+                }
+
+                @Override
+                public void messageArrived(String topic, MqttMessage message) {
+                }
+
+                @Override
+                public void deliveryComplete(IMqttDeliveryToken token) {
+                }
+            });
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setKeepAliveInterval(2);
+            o.setAutomaticReconnect(false);
+            o.setMaxInflight(1000);
+            c.connect(o).waitForCompletion(10_000);
+            publish = p -> {
+                try {
+                    c.publish(TOPIC, p, 0, false);
+                } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+                    // "too many publishes in progress": the call returned, which is what is measured
+                }
+            };
+            client = () -> c.disconnectForcibly(100, 100);
+        }
+        long[] inCallSince = {0};
+        long[] slowest = {0};
+        Thread publisher = new Thread(() -> {
+            while (lostAt[0] == 0) {
+                long t0 = System.nanoTime();
+                inCallSince[0] = t0;
+                publish.accept(payload);
+                inCallSince[0] = 0;
+                slowest[0] = Math.max(slowest[0], System.nanoTime() - t0);
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-stall-publisher");
+        publisher.setDaemon(true);
+        publisher.start();
+        Thread.sleep(1000);
+        slowest[0] = 0;
+        long stalledAt = System.nanoTime();
+        signal(broker, "STOP");
+        try {
+            synchronized (lock) {
+                long until = stalledAt + TimeUnit.SECONDS.toNanos(STALL_CAP_S);
+                while (lostAt[0] == 0 && System.nanoTime() < until) {
+                    lock.wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                }
+            }
+            long stuck = inCallSince[0];
+            long worst = Math.max(slowest[0], stuck == 0 ? 0 : System.nanoTime() - Math.max(stuck, stalledAt));
+            double lostMs = lostAt[0] == 0 ? Double.NaN : (lostAt[0] - stalledAt) / 1e6;
+            return new double[] {lostMs, worst / 1e6};
+        } finally {
+            lostNow.run(); // stops the publisher
+            signal(broker, "CONT");
+            Thread closer = new Thread(() -> {
+                try {
+                    client.close();
+                } catch (Exception e) {
+                    // best effort
+                }
+            });
+            closer.setDaemon(true);
+            closer.start();
+            closer.join(10_000);
+            publisher.join(10_000);
+        }
+    }
+
+    static void signal(Process p, String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start().waitFor();
+    }
+
+    static String stallCell(double ms) {
+        return Double.isNaN(ms) ? "> " + STALL_CAP_S + " s" : String.format(Locale.ROOT, "%.0f ms", ms);
+    }
+
     static double[] memoryOf(String kind) throws Exception {
         List<Client> clients = new ArrayList<>();
         long heap0 = usedHeap();
@@ -465,7 +608,8 @@ public final class ClientBench {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    static String report(int rounds, Map<String, List<Run>> r, Map<String, double[]> mem, String mosquitto) throws IOException {
+    static String report(int rounds, Map<String, List<Run>> r, Map<String, double[]> mem, String mosquitto,
+                         Map<String, double[]> stalls) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("# Benchmarks\n\n");
         sb.append("## MQTT client: Pigeon vs Eclipse Paho 1.2.5 vs a raw socket\n\n");
@@ -497,6 +641,14 @@ public final class ClientBench {
         sb.append(String.format(Locale.ROOT, "| heap per additional idle client (100 connected) | %.1f KB | %.1f KB | — | %.2f | |%n", p[1] / 1024, h[1] / 1024, p[1] / h[1]));
         sb.append(String.format(Locale.ROOT, "| threads per client | %.2f | %.2f | 0 | | |%n", p[2], h[2]));
         sb.append(String.format(Locale.ROOT, "| RSS added by the first client | %.0f KB | %.0f KB | — | | |%n", p[3], h[3]));
+        if (!stalls.isEmpty()) {
+            double[] ps = stalls.get("pigeon");
+            double[] hs = stalls.get("paho");
+            sb.append(String.format(Locale.ROOT, "| broker stops reading (SIGSTOP) → connection reported lost, keep-alive 2 s | %s | %s | — | %s | |%n",
+                stallCell(ps[0]), stallCell(hs[0]), ratio(ps[0], hs[0])));
+            sb.append(String.format(Locale.ROOT, "| longest publish call meanwhile (4 KiB QoS 0 every ms) | %s | %s | — | %s | |%n",
+                stallCell(ps[1]), stallCell(hs[1]), ratio(ps[1], hs[1])));
+        }
         long[] sizes = classSizes();
         sb.append(String.format(Locale.ROOT, "| size of the client's classes | %d KB (%d KB in the jar) | %d KB (jar) | — | | |%n%n",
             sizes[0] / 1024, sizes[1] / 1024, sizes[2] / 1024));
@@ -506,7 +658,16 @@ public final class ClientBench {
             .append("the first connection, in a JVM whose 64 MB heap is touched in advance (-XX:+AlwaysPreTouch), so that ")
             .append("it counts what the client adds (classes, thread, buffers) rather than garbage landing on fresh heap ")
             .append("pages; it includes the JDK's networking set-up, about 1 MB, that any client pays. Class size: Pigeon's io.pigeon.mqtt classes, ")
-            .append("uncompressed and as stored in the jar; Paho: its jar.\n");
+            .append("uncompressed and as stored in the jar; Paho: its jar.");
+        if (!stalls.isEmpty()) {
+            sb.append(" Stall: the harness's mosquitto is frozen with SIGSTOP while the client publishes a 4 KiB QoS 0 ")
+                .append("message every millisecond at keep-alive 2 s; the time until the client itself reports the ")
+                .append("connection lost (Pigeon: ConnectionListener.disconnected; Paho: MqttCallback.connectionLost), and the ")
+                .append("longest publish call from the freeze until then (a call still blocked counts as far as it got); ")
+                .append("median of ").append(Math.min(rounds, 3)).append(" tries, at most ").append(STALL_CAP_S)
+                .append(" s each.");
+        }
+        sb.append("\n");
         return sb.toString();
     }
 
@@ -537,7 +698,7 @@ public final class ClientBench {
             var entries = j.entries();
             while (entries.hasMoreElements()) {
                 var e = entries.nextElement();
-                if (e.getName().startsWith("io/pigeon/gateway/mqtt/") && e.getName().endsWith(".class")) {
+                if (e.getName().startsWith("io/pigeon/mqtt/") && e.getName().endsWith(".class")) {
                     raw += e.getSize();
                     compressed += e.getCompressedSize();
                 }

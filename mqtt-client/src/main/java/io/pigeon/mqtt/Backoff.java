@@ -36,13 +36,18 @@ final class Backoff {
     /** What ended the last attempt. */
     record Outcome(boolean reachedConnack, long livedNanos, Throwable cause, boolean messageBlamed) {
         boolean closedByBroker() {
-            return cause instanceof java.io.EOFException
-                || (cause instanceof java.net.SocketException && !(cause instanceof MqttProtocolException));
+            return Backoff.closedByBroker(cause);
         }
 
         boolean permanentRefusal() {
             return cause instanceof MqttConnectException r && r.returnCode() != 3;
         }
+    }
+
+    /** Whether the broker (or the network) closed the connection, rather than a timeout or a protocol error. */
+    static boolean closedByBroker(Throwable cause) {
+        return cause instanceof java.io.EOFException
+            || (cause instanceof java.net.SocketException && !(cause instanceof MqttProtocolException));
     }
 
     /** The wait before the next attempt, in nanoseconds. */

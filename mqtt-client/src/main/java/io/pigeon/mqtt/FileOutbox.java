@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +23,23 @@ import java.util.zip.CRC32C;
  * {@code publish} returns, and stays there until its PUBACK (or PUBCOMP) is recorded, so after a crash,
  * kill -9 or power loss the client resends everything accepted and unacknowledged, in order.
  *
- * <p>Format: segment files {@code <first sequence, 16 hex digits>.seg} of records
+ * <p>Format: segment files {@code <number, 16 hex digits>.seg} of records
  * {@code [u32 body length][u32 CRC-32C of body][body]}; a DATA body is
  * {@code [1][u64 seq][u8 qos | retain << 2][u16 topic length][topic][payload]}, an ACK body is
  * {@code [2][u64 seq]}, a STAGE body {@code [3][u64 seq][u8 stage][u16 packet id]}: the message was written to
- * the broker with that packet id (stage SENT), or its PUBREC came (RELEASED). A torn or corrupted record ends
- * its segment: what came before it is kept.
+ * the broker with that packet id (stage SENT), or its PUBREC came (RELEASED).
+ *
+ * <p>Recovery reads every segment whole. A damaged record (a flipped bit, a bad sector) is skipped: reading
+ * resumes at the next offset where a record with a valid length and CRC starts, and every intact record is
+ * kept; damaged records are counted ({@link #damagedRecords}). A record cut short at the end of a segment (a
+ * crash during a write) is cut off ({@link #tornRecords}).
+ *
+ * <p>Durability: a record reaches the operating system at once (a process crash loses nothing); it
+ * reaches the storage by {@code fsync} as {@link Fsync} says, in every state of the client (the client calls
+ * {@link #idle} about once a second, connected or not). The default, {@link Fsync#interval} of one second,
+ * bounds the loss on power failure to about a second while keeping an SD card's writes few and large: many
+ * records share one flush (group commit). Creating and deleting a segment is followed by an fsync of the
+ * directory.
  *
  * <p>Stage and ACK records are buffered and written by {@link #persist} (which the client calls before it
  * writes the packets they describe to the socket), with the next DATA record, or at {@link #idle}: so after a
@@ -33,14 +47,15 @@ import java.util.zip.CRC32C;
  * is released, not published again. Acknowledgements not yet written when the process dies make their
  * messages be sent once more: at most the in-flight window of them.
  *
- * <p>Durability: a record reaches the operating system at once (a process crash loses nothing); it
- * reaches the storage by {@code fsync} as {@link Fsync} says. The default, {@link Fsync#interval} of one
- * second, bounds the loss on power failure to about a second while keeping an SD card's writes few and
- * large: many records share one flush (group commit).
+ * <p>Space: {@code maxBytes} bounds the files on disk, record headers, acknowledgements and dead records
+ * included. Live messages may take up to {@code maxBytes - 3 × segment size} (segments are an eighth of the
+ * bound, 4 MiB at most); the rest is room for records not yet reclaimed and for compaction, which copies the
+ * live records of the oldest segment forward (appending to a new segment, never overwriting a file), forces
+ * the copies to storage, then deletes the old segment. Opened with a smaller bound than the files hold, the
+ * oldest messages are dropped until the rest fits ({@link #droppedAtStart}).
  *
- * <p>Space: bounded by {@code maxBytes} of live messages and {@code maxRecords}; a segment is deleted when
- * every message in it is acknowledged, oldest first. A message that stays unacknowledged while newer
- * segments pile up is copied forward, so disk use stays near the bound.
+ * <p>One process at a time: the outbox holds an exclusive lock on {@code outbox.lock} in its directory, and a
+ * second opening fails with {@link OutboxLockedException}.
  *
  * <p>Not thread-safe: the client calls it under its lock. {@link #data} returns a shared buffer that is
  * valid until the next call.
@@ -64,19 +79,34 @@ public final class FileOutbox extends SlotOutbox {
         }
     }
 
+    /** Thrown when another process (or another outbox in this one) holds the directory. */
+    public static final class OutboxLockedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        OutboxLockedException(Path dir, String holder) {
+            super("outbox directory " + dir + " is in use by another process"
+                + (holder.isEmpty() ? "" : " (pid " + holder + ")") + ": each gateway needs its own outbox_dir");
+        }
+    }
+
+    static final String LOCK_FILE = "outbox.lock";
     private static final byte DATA = 1;
     private static final byte ACK = 2;
     private static final byte STAGE = 3;
-    private static final int STAGE_LENGTH = 1 + 8 + 1 + 2;
     private static final int HEADER = 8;
     private static final int DATA_FIXED = 1 + 8 + 1 + 2;
+    private static final int ACK_LENGTH = 1 + 8;
+    private static final int STAGE_LENGTH = 1 + 8 + 1 + 2;
 
     private final Path dir;
     private final long maxBytes;
     private final int maxRecords;
     private final long segmentSize;
+    /** Live DATA records may take this much of the disk, headers included. */
+    private final long liveLimit;
     private final Fsync fsync;
     private final CRC32C crc = new CRC32C();
+    private final FileChannel lockChannel;
     private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
     private final ByteBuffer pendingMeta = ByteBuffer.allocate(4096);
     private byte[] readBuf = new byte[256];
@@ -84,8 +114,14 @@ public final class FileOutbox extends SlotOutbox {
     // Segments, oldest first.
     private final List<Segment> segments = new ArrayList<>();
     private long nextSeq = 1;
+    private long nextSegment = 1;
     private long lastSync = System.nanoTime();
     private boolean dirty;
+    private boolean compacting;
+    /** A write failure met where it could not be thrown, for the next {@link #idle} to report. */
+    private IOException deferredError;
+    /** Bytes on disk of the live DATA records. */
+    private long liveDisk;
 
     // Index of live records: slots linked in sequence order, as in MemoryOutbox.
     // Recent records also stay in memory (slot arrays reused, as in MemoryOutbox) up to CACHE_BYTES, so
@@ -99,12 +135,17 @@ public final class FileOutbox extends SlotOutbox {
     private long[] offset = new long[0];
     private long recovered;
     private long tornRecords;
+    private long damagedRecords;
+    private long droppedAtStart;
+    private final List<String> warnings = new ArrayList<>();
 
     private static final class Segment {
         final Path path;
         final FileChannel channel;
         long size;
         int live;
+        /** Bytes of the live DATA records in it: {@code size - liveBytes} is what compaction would reclaim. */
+        long liveBytes;
 
         Segment(Path path, FileChannel channel, long size) {
             this.path = path;
@@ -114,8 +155,9 @@ public final class FileOutbox extends SlotOutbox {
     }
 
     /**
-     * Opens (creating it if needed) the outbox in {@code dir} and recovers what an earlier run left.
+     * Opens (creating it if needed) the outbox in {@code dir}, locks it, and recovers what an earlier run left.
      *
+     * @throws OutboxLockedException when another process uses the directory
      * @throws IOException naming the directory when it cannot be created, read or written
      */
     public FileOutbox(Path dir, long maxBytes, int maxRecords, Fsync fsync) throws IOException {
@@ -126,7 +168,8 @@ public final class FileOutbox extends SlotOutbox {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.maxRecords = maxRecords;
-        this.segmentSize = Math.max(64 * 1024, Math.min(4L * 1024 * 1024, maxBytes / 8));
+        this.segmentSize = Math.max(256, Math.min(4L * 1024 * 1024, maxBytes / 8));
+        this.liveLimit = maxBytes - 3 * segmentSize;
         this.fsync = fsync;
         try {
             Files.createDirectories(dir);
@@ -136,9 +179,69 @@ public final class FileOutbox extends SlotOutbox {
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
             throw new IOException("outbox directory " + dir + " is not a writable directory");
         }
-        recover();
-        if (segments.isEmpty()) {
-            newSegment();
+        lockChannel = lock(dir);
+        try {
+            recover();
+            if (segments.isEmpty()) {
+                newSegment();
+            }
+            fitToBound();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Takes the directory's lock, writing this process's pid into the lock file for whoever is refused. */
+    private static FileChannel lock(Path dir) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this very process
+        }
+        if (lock == null) {
+            String holder = holder(ch);
+            ch.close();
+            throw new OutboxLockedException(dir, holder);
+        }
+        ch.truncate(0);
+        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        return ch;
+    }
+
+    private static String holder(FileChannel ch) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(32);
+        ch.read(b, 0);
+        return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim();
+    }
+
+    /**
+     * Whether another process holds the outbox in {@code dir} (for a config check): its pid, or an empty
+     * string when it is free or absent. Takes and releases the lock at once.
+     */
+    public static String lockHolder(Path dir) {
+        Path file = dir.resolve(LOCK_FILE);
+        if (!Files.exists(file)) {
+            return "";
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return String.valueOf(ProcessHandle.current().pid());
+            }
+            if (lock == null) {
+                String h = holder(ch);
+                return h.isEmpty() ? "?" : h;
+            }
+            lock.release();
+            return "";
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -147,9 +250,24 @@ public final class FileOutbox extends SlotOutbox {
         return recovered;
     }
 
-    /** Torn or corrupted records skipped at start. */
+    /** Records cut short at the end of a segment (a crash during a write), cut off at start. */
     public long tornRecords() {
         return tornRecords;
+    }
+
+    /** Damaged records skipped at start (corruption inside a segment); the intact ones around them are kept. */
+    public long damagedRecords() {
+        return damagedRecords;
+    }
+
+    /** Oldest messages dropped at start because the files held more than the bound allows now. */
+    public long droppedAtStart() {
+        return droppedAtStart;
+    }
+
+    /** What recovery found odd but could go on from (a directory named like a segment), for the log. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     // ---------------------------------------------------------------- recovery
@@ -157,15 +275,30 @@ public final class FileOutbox extends SlotOutbox {
     private void recover() throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.seg")) {
-            ds.forEach(files::add);
+            for (Path p : ds) {
+                if (Files.isDirectory(p)) {
+                    warnings.add("ignored " + p + ": a directory, not a segment");
+                } else {
+                    files.add(p);
+                }
+            }
         }
         files.sort(null);
         Map<Long, Integer> bySeq = new HashMap<>();
         for (Path path : files) {
+            String name = path.getFileName().toString();
+            try {
+                nextSegment = Math.max(nextSegment, Long.parseUnsignedLong(name.substring(0, name.length() - 4), 16) + 1);
+            } catch (NumberFormatException e) {
+                warnings.add("ignored " + path + ": not a segment name");
+                continue;
+            }
             FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
             Segment seg = new Segment(path, ch, ch.size());
-            long good = scan(seg, bySeq);
-            if (good < ch.size()) {
+            byte[] data = new byte[(int) Math.min(Integer.MAX_VALUE - 8, ch.size())];
+            readFully(ch, ByteBuffer.wrap(data), 0);
+            int good = scan(seg, data, bySeq);
+            if (good < data.length) {
                 tornRecords++;
                 ch.truncate(good); // drop the torn tail so new records follow valid ones
             }
@@ -182,75 +315,132 @@ public final class FileOutbox extends SlotOutbox {
         for (int i = 0; i < order.length; i++) {
             order[i] = (int) live.get(i)[1];
             segment[order[i]].live++;
+            segment[order[i]].liveBytes += recordBytes(order[i]);
         }
         relink(order);
         recovered = size;
         reclaim();
     }
 
-    /** Replays one segment into the index; returns the length of its valid prefix. */
-    private long scan(Segment seg, Map<Long, Integer> bySeq) throws IOException {
-        FileChannel ch = seg.channel;
-        long pos = 0;
-        long end = seg.size;
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        while (pos + HEADER <= end) {
-            header.clear();
-            readFully(ch, header, pos);
-            int length = header.getInt(0);
-            int sum = header.getInt(4);
-            if (length < 9 || pos + HEADER + (long) length > end) {
-                break;
-            }
-            ByteBuffer body = ByteBuffer.allocate(length);
-            readFully(ch, body, pos + HEADER);
-            crc.reset();
-            crc.update(body.array(), 0, length);
-            if ((int) crc.getValue() != sum) {
-                break;
-            }
-            long s = body.getLong(1);
-            nextSeq = Math.max(nextSeq, s + 1);
-            if (body.get(0) == DATA && length >= DATA_FIXED) {
-                Integer old = bySeq.remove(s);
-                if (old != null) {
-                    drop(old); // a copy made by compaction: keep the newer one
+    /**
+     * Replays one segment into the index, skipping damaged records; returns the length of the part that ends
+     * with a valid record (what follows it is a torn tail).
+     */
+    private int scan(Segment seg, byte[] data, Map<Long, Integer> bySeq) {
+        int pos = 0;
+        int good = 0;
+        while (pos + HEADER <= data.length) {
+            int length = recordAt(data, pos);
+            if (length < 0) {
+                int next = pos + 1;
+                while (next + HEADER <= data.length && recordAt(data, next) < 0) {
+                    next++;
                 }
+                if (next + HEADER > data.length) {
+                    break; // nothing valid follows: a torn tail
+                }
+                damagedRecords++;
+                pos = next;
+                continue;
+            }
+            apply(seg, data, pos, length, bySeq);
+            pos += HEADER + length;
+            good = pos;
+        }
+        return good;
+    }
+
+    /** The body length of a valid record at {@code pos}, or -1. */
+    private int recordAt(byte[] data, int pos) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        int length = b.getInt(pos);
+        if (length < ACK_LENGTH || length > data.length - pos - HEADER) {
+            return -1;
+        }
+        byte type = data[pos + HEADER];
+        boolean shape = (type == DATA && length >= DATA_FIXED) || (type == ACK && length == ACK_LENGTH)
+            || (type == STAGE && length == STAGE_LENGTH);
+        if (!shape) {
+            return -1;
+        }
+        crc.reset();
+        crc.update(data, pos + HEADER, length);
+        return (int) crc.getValue() == b.getInt(pos + 4) ? length : -1;
+    }
+
+    private void apply(Segment seg, byte[] data, int pos, int length, Map<Long, Integer> bySeq) {
+        ByteBuffer body = ByteBuffer.wrap(data, pos + HEADER, length).slice();
+        long s = body.getLong(1);
+        nextSeq = Math.max(nextSeq, s + 1);
+        switch (body.get(0)) {
+            case DATA -> {
                 int flags = body.get(9) & 7;
                 int topicLen = body.getShort(10) & 0xFFFF;
                 int payloadLen = length - DATA_FIXED - topicLen;
                 if (payloadLen < 0 || (flags & 3) == 3) {
-                    break;
+                    damagedRecords++; // a valid CRC over an impossible record: not ours to trust
+                    return;
+                }
+                Integer old = bySeq.remove(s);
+                if (old != null) {
+                    drop(old); // a copy made by compaction: keep the newer one
                 }
                 int h = allocate();
                 seq[h] = s;
                 segment[h] = seg;
                 offset[h] = pos + HEADER;
                 add(h, flags & 3, (flags & 4) != 0, topicLen, payloadLen);
+                liveDisk += HEADER + length;
                 bySeq.put(s, h);
-            } else if (body.get(0) == STAGE && length == STAGE_LENGTH) {
+            }
+            case STAGE -> {
                 Integer h = bySeq.get(s);
                 int stage = body.get(9);
                 if (h != null && stage >= QUEUED && stage <= RELEASED) {
                     super.setStage(h, stage, body.getShort(10) & 0xFFFF);
                 }
-            } else if (body.get(0) == ACK && length == 9) {
+            }
+            default -> {
                 Integer h = bySeq.remove(s);
                 if (h != null) {
                     drop(h);
                 }
-            } else {
-                break;
             }
-            pos += HEADER + length;
         }
-        return pos;
     }
 
     /** Forgets a record found during recovery. */
     private void drop(int h) {
         forget(h);
+        liveDisk -= recordBytes(h);
         release(h);
+    }
+
+    /**
+     * Opened with a smaller bound than the files hold: drops the oldest messages until the rest fits, then
+     * copies the rest into new segments and deletes the old ones (the dropped records go with them; should the
+     * process die first, they are dropped again at the next start).
+     */
+    private void fitToBound() throws IOException {
+        while (size > 0 && (liveDisk > liveLimit || size > maxRecords)) {
+            int h = first();
+            forget(h);
+            liveDisk -= recordBytes(h);
+            segment[h].live--;
+            segment[h].liveBytes -= recordBytes(h);
+            release(h);
+            droppedAtStart++;
+        }
+        int old = segments.size();
+        if (droppedAtStart > 0) {
+            newSegment();
+        }
+        for (int pass = old; pass > 0 && (droppedAtStart > 0 || onDisk() > maxBytes - segmentSize); pass--) {
+            if (!compactOldest()) {
+                break;
+            }
+        }
+        reclaim();
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
@@ -264,9 +454,23 @@ public final class FileOutbox extends SlotOutbox {
 
     // ---------------------------------------------------------------- Outbox
 
+    private static long recordBytes(int topicLen, int payloadLen) {
+        return HEADER + DATA_FIXED + (long) topicLen + payloadLen;
+    }
+
+    private long recordBytes(int h) {
+        return recordBytes(topicLength[h], payloadLength[h]);
+    }
+
     @Override
     public boolean fits(int topicLen, int payloadLen) {
-        return size < maxRecords && bytes + topicLen + payloadLen <= maxBytes;
+        long r = recordBytes(topicLen, payloadLen);
+        return size < maxRecords && r <= segmentSize && liveDisk + r <= liveLimit;
+    }
+
+    @Override
+    public boolean canHold(int topicLen, int payloadLen) {
+        return recordBytes(topicLen, payloadLen) <= Math.min(segmentSize, liveLimit);
     }
 
     @Override
@@ -292,7 +496,9 @@ public final class FileOutbox extends SlotOutbox {
             cachedBytes += n;
         }
         add(h, qos, retain, topicLen, payloadLen);
+        liveDisk += recordBytes(topicLen, payloadLen);
         active().live++;
+        active().liveBytes += recordBytes(topicLen, payloadLen);
         return h;
     }
 
@@ -303,11 +509,8 @@ public final class FileOutbox extends SlotOutbox {
     private long writeData(long s, byte flags, byte[] topic, int topicOff, int topicLen, byte[] payload, int payloadOff,
                            int payloadLen) throws IOException {
         int length = DATA_FIXED + topicLen + payloadLen;
+        makeRoom(pendingMeta.position() + HEADER + length); // may copy records forward itself, so first
         int acks = pendingMeta.position();
-        if (active().size + acks + HEADER + length > segmentSize && active().size > 0) {
-            newSegment(); // may copy records forward itself, so before this record is built
-            acks = pendingMeta.position();
-        }
         ByteBuffer b = buffer(acks + HEADER + length);
         b.put(pendingMeta.array(), 0, acks);
         pendingMeta.clear();
@@ -319,11 +522,38 @@ public final class FileOutbox extends SlotOutbox {
         return write(b) + acks + HEADER;
     }
 
+    /**
+     * Before {@code bytes} are written: compacts while they would take the files past the bound (less a
+     * segment, the room one compaction needs), then rolls to a new segment when the active one is full.
+     */
+    private void makeRoom(long bytes) throws IOException {
+        if (!compacting) {
+            for (int pass = segments.size(); pass > 0 && onDisk() + bytes > maxBytes - segmentSize; pass--) {
+                if (!compactOldest()) {
+                    break;
+                }
+            }
+        }
+        if (active().size + bytes > segmentSize && active().size > 0) {
+            newSegment();
+        }
+    }
+
+    private long onDisk() {
+        long total = pendingMeta.position();
+        for (Segment s : segments) {
+            total += s.size;
+        }
+        return total;
+    }
+
     /** Writes the stage and ACK records waiting in memory. */
     private void flushPending() throws IOException {
         if (pendingMeta.position() == 0) {
             return;
         }
+        int n = pendingMeta.position();
+        makeRoom(n);
         ByteBuffer b = buffer(pendingMeta.position());
         b.put(pendingMeta.array(), 0, pendingMeta.position());
         pendingMeta.clear();
@@ -368,9 +598,14 @@ public final class FileOutbox extends SlotOutbox {
         }
     }
 
-    /** Writes deferred ACK records and, when the fsync interval has passed, forces them to storage. */
+    /** Writes deferred stage and ACK records and, when the fsync interval has passed, forces them to storage. */
     @Override
     public void idle() {
+        IOException deferred = deferredError;
+        if (deferred != null) {
+            deferredError = null;
+            throw new UncheckedIOException("outbox write failed in " + dir + ": " + deferred.getMessage(), deferred);
+        }
         try {
             flushPending();
             maybeSync(false);
@@ -392,55 +627,90 @@ public final class FileOutbox extends SlotOutbox {
         return segments.get(segments.size() - 1);
     }
 
-    private Segment newSegment() throws IOException {
-        if (!segments.isEmpty()) {
-            maybeSync(true); // also writes the pending ACK records into the old segment
+    /** Starts a new segment under a name never used before: no file is ever opened for truncation. */
+    private void newSegment() throws IOException {
+        if (!segments.isEmpty() && dirty && fsync.intervalMillis() >= 0) {
+            active().channel.force(false); // the old segment is complete on the storage before the next begins
+            lastSync = System.nanoTime();
+            dirty = false;
         }
-        Path p = dir.resolve(String.format("%016x.seg", nextSeq));
-        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        Segment s = new Segment(p, ch, 0);
-        segments.add(s);
-        compactIfNeeded();
-        return s;
+        Path p = dir.resolve(String.format("%016x.seg", nextSegment++));
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        segments.add(new Segment(p, ch, 0));
+        syncDirectory();
     }
 
-    /** Copies the live records of the oldest segment forward when old segments pile up behind it. */
-    private void compactIfNeeded() throws IOException {
-        long onDisk = 0;
-        for (Segment s : segments) {
-            onDisk += s.size;
+    /**
+     * Copies the live records of the oldest segment forward, forces the copies to storage, then deletes it (and
+     * any fully dead segments behind it). Returns false when there is nothing to gain: no dead bytes in any
+     * segment but the active one.
+     */
+    private boolean compactOldest() throws IOException {
+        long dead = 0;
+        for (int i = 0; i < segments.size() - 1; i++) {
+            dead += segments.get(i).size - segments.get(i).liveBytes;
         }
-        if (segments.size() < 3 || onDisk < maxBytes + 2 * segmentSize) {
-            return;
+        if (dead == 0) {
+            return false;
         }
         Segment oldest = segments.get(0);
-        for (int h = first(); h >= 0; h = next(h)) {
-            if (segment[h] == oldest) {
-                byte[] d = data(h);
-                byte[] copy = Arrays.copyOf(d, topicLength[h] + payloadLength[h]);
-                long pos = writeData(seq[h], flags(h), copy, 0, topicLength[h], copy, topicLength[h], payloadLength[h]);
-                oldest.live--;
-                segment[h] = active();
-                offset[h] = pos;
-                active().live++;
-                if (stage(h) != QUEUED) {
-                    bufferStage(h); // the old STAGE record goes with the old segment
+        compacting = true;
+        try {
+            for (int h = first(); h >= 0 && oldest.live > 0; h = next(h)) {
+                if (segment[h] == oldest) {
+                    byte[] copy = Arrays.copyOf(data(h), topicLength[h] + payloadLength[h]);
+                    long pos = writeData(seq[h], flags(h), copy, 0, topicLength[h], copy, topicLength[h],
+                        payloadLength[h]);
+                    long bytes = recordBytes(h);
+                    oldest.live--;
+                    oldest.liveBytes -= bytes;
+                    segment[h] = active();
+                    offset[h] = pos;
+                    active().live++;
+                    active().liveBytes += bytes;
+                    if (stage(h) != QUEUED) {
+                        bufferStage(h); // the old STAGE record goes with the old segment
+                    }
                 }
             }
+            maybeSync(true); // the copies are on the storage before the originals go
+        } finally {
+            compacting = false;
         }
         reclaim();
+        return true;
     }
 
+    /** Deletes the oldest segments with no live record left, then makes the deletions durable. */
     private void reclaim() {
+        boolean deleted = false;
         while (segments.size() > 1 && segments.get(0).live == 0) {
             Segment s = segments.remove(0);
             try {
                 s.channel.close();
                 Files.deleteIfExists(s.path);
+                deleted = true;
             } catch (IOException e) {
                 // tried; it goes next time
             }
+        }
+        if (deleted) {
+            try {
+                syncDirectory();
+            } catch (IOException e) {
+                // the deletion becomes durable with the next directory sync
+            }
+        }
+    }
+
+    /** Makes the directory's entries (segments created or deleted) durable. */
+    private void syncDirectory() throws IOException {
+        if (fsync.intervalMillis() < 0) {
+            return;
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
         }
     }
 
@@ -468,24 +738,20 @@ public final class FileOutbox extends SlotOutbox {
     }
 
     /**
-     * Records the acknowledgement. The ACK record is written with the next append (or at the next sync,
-     * roll-over or close): a crash before that only means the message is sent once more, which at least
-     * once allows, and it halves the writes of a busy outbox.
+     * Records the acknowledgement. The ACK record is written with the next append, {@link #persist} or
+     * {@link #idle}: a crash before that only means the message is sent once more, which at least once allows,
+     * and it halves the writes of a busy outbox.
      */
     @Override
     public void remove(int h) {
-        try {
-            if (pendingMeta.remaining() < HEADER + 9) {
-                flushPending();
-            }
-            int at = pendingMeta.position();
-            pendingMeta.putInt(9).putInt(0).put(ACK).putLong(seq[h]);
-            sealPending(at, 9);
-        } catch (IOException e) {
-            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
-        }
+        makePendingRoom(ACK_LENGTH);
+        int at = pendingMeta.position();
+        pendingMeta.putInt(ACK_LENGTH).putInt(0).put(ACK).putLong(seq[h]);
+        sealPending(at, ACK_LENGTH);
         forget(h);
+        liveDisk -= recordBytes(h);
         segment[h].live--;
+        segment[h].liveBytes -= recordBytes(h);
         release(h);
         reclaim();
     }
@@ -494,21 +760,33 @@ public final class FileOutbox extends SlotOutbox {
     @Override
     public void setStage(int h, int stage, int id) {
         super.setStage(h, stage, id);
-        try {
-            bufferStage(h);
-        } catch (IOException e) {
-            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
-        }
+        bufferStage(h);
     }
 
-    private void bufferStage(int h) throws IOException {
-        if (pendingMeta.remaining() < HEADER + STAGE_LENGTH) {
-            flushPending();
-        }
+    private void bufferStage(int h) {
+        makePendingRoom(STAGE_LENGTH);
         int at = pendingMeta.position();
         pendingMeta.putInt(STAGE_LENGTH).putInt(0).put(STAGE).putLong(seq[h]).put((byte) stage(h))
             .putShort((short) packetId(h));
         sealPending(at, STAGE_LENGTH);
+    }
+
+    /**
+     * Makes room in the pending buffer for one more record, writing what it holds. Never throws: when the
+     * storage fails, the pending records are given up (their messages may be sent once more after a crash, or
+     * resent as new) and the error is reported by the next {@link #idle}, so that an acknowledgement never
+     * breaks the client's state.
+     */
+    private void makePendingRoom(int length) {
+        if (pendingMeta.remaining() >= HEADER + length) {
+            return;
+        }
+        try {
+            flushPending();
+        } catch (IOException e) {
+            pendingMeta.clear();
+            deferredError = e;
+        }
     }
 
     /** Fills in the CRC of the record just put in the pending buffer at {@code at}. */
@@ -535,11 +813,12 @@ public final class FileOutbox extends SlotOutbox {
 
     @Override
     public void close() {
-        try {
-            flushPending();
-            maybeSync(true);
-        } catch (IOException e) {
-            // closing anyway
+        if (!segments.isEmpty()) {
+            try {
+                maybeSync(true);
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
         for (Segment s : segments) {
             try {
@@ -547,6 +826,12 @@ public final class FileOutbox extends SlotOutbox {
             } catch (IOException e) {
                 // closing anyway
             }
+        }
+        segments.clear();
+        try {
+            lockChannel.close(); // releases the lock
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 

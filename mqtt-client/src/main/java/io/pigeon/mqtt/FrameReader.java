@@ -53,6 +53,11 @@ final class FrameReader {
         return end - start;
     }
 
+    /** The buffer's size now (for tests of its bound). */
+    int capacity() {
+        return buf.length;
+    }
+
     /** How many more bytes {@link #append} can take now. */
     int room() {
         return (int) Math.min(Integer.MAX_VALUE, skip + maxCapacity - buffered());

@@ -34,6 +34,11 @@ public final class MemoryOutbox extends SlotOutbox {
     }
 
     @Override
+    public boolean canHold(int topicLength, int payloadLength) {
+        return topicLength + (long) payloadLength <= maxBytes;
+    }
+
+    @Override
     public int append(byte[] topic, int topicLen, byte[] payload, int payloadOffset, int payloadLen,
                       int qos, boolean retain) {
         if (!fits(topicLen, payloadLen)) {

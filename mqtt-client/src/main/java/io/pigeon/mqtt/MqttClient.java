@@ -1,6 +1,7 @@
 package io.pigeon.mqtt;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SelectionKey;
@@ -57,10 +58,6 @@ public final class MqttClient implements AutoCloseable {
     private static final long CLOSE_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long CLOSE_JOIN_MILLIS = 1500;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** A message is suspected when the broker closes the connection this soon after it was written... */
-    private static final long SUSPECT_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** ...and quarantined after this many such losses in a row. */
-    private static final int QUARANTINE_AFTER = 3;
 
     private final MqttOptions options;
     private final Outbox outbox;
@@ -75,40 +72,23 @@ public final class MqttClient implements AutoCloseable {
     private final SendBuffer send;
     private final Subscriptions subscriptions = new Subscriptions();
     private final Map<String, Topic> topics = new HashMap<>();
-    private final IdSet idsInUse = new IdSet();
+    private final PacketIds ids = new PacketIds();
     private final IdSet inboundQos2 = new IdSet();
+    private final Outgoing outgoing;
     private Transport transport;
     private boolean connected;
     private boolean sessionPresent;
     /** The connection thread watches for writability (so a caller need not wake it). */
     private boolean writeInterest;
-    /** The oldest record not yet written, or -1; records before it are in flight (SENT or RELEASED). */
-    private int cursor = -1;
-    /** After a reconnect with a session: the next in-flight record to write again, or -1. */
-    private int resendFrom = -1;
-    private int inflight;
-    private int inflightQos2;
-    private int nextId = 1;
+    /** The connection thread is handling a batch of packets: its writes wait for the batch's end. */
+    private boolean batching;
     private Throwable lastError;
-    /** The in-flight head last written on this connection, and when: a poison-message suspect if the broker then closes. */
-    private int headWritten = -1;
-    private long headWrittenAt;
-    private int suspect = -1;
-    private int suspectCount;
     private long closedAt;
-    private long sentQos0;
-    private long acceptedQos12;
-    private long acknowledged;
-    private long droppedQos0;
-    private long rejected;
-    private long droppedOldest;
     private long connects;
     private long connectionLosses;
     private long protocolErrors;
     private long takeovers;
     private long received;
-    private long droppedStalled;
-    private long quarantined;
     private long oversized;
 
     private volatile boolean closed;
@@ -121,6 +101,28 @@ public final class MqttClient implements AutoCloseable {
     private final Backoff backoff;
     private SSLContext tlsContext;
     private int readyOps;
+    private long nextIdle;
+    private String lastOutboxError;
+    /** Gives the outbox its once-a-second chance to sync, in every state (connected, connecting, backing off). */
+    private final Runnable idleTick = new Runnable() {
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            if (now - nextIdle >= 0 && !closed) {
+                nextIdle = now + IDLE_NANOS;
+                acquire();
+                try {
+                    if (!closed) {
+                        outbox.idle();
+                    }
+                } catch (UncheckedIOException e) {
+                    outboxFailed(e); // a disk that fails must not take the connection with it
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    };
     /** No lambda: the first one in a JVM starts java.lang.invoke, about a megabyte (see {@link #start}). */
     private final Consumer<SelectionKey> onReady = new Consumer<SelectionKey>() {
         @Override
@@ -146,32 +148,27 @@ public final class MqttClient implements AutoCloseable {
             SEND_DATA_LIMIT + options.maxOutgoingPacketSize + SEND_BUFFER);
         this.keepAlive = new KeepAlive(options.keepAliveSeconds);
         this.backoff = new Backoff(options);
-        restoreInFlight();
-    }
+        this.outgoing = new Outgoing(options, outbox, ids, encoder, new Outgoing.Wire() {
+            @Override
+            public boolean admits(int size) {
+                return connected && send.admitsData(size);
+            }
 
-    /**
-     * Records an earlier run left in a persistent outbox keep their stage and packet id, so that they are sent
-     * again as duplicates of what the broker may have seen (MQTT-4.4.0-1). In-flight records come first.
-     */
-    private void restoreInFlight() {
-        int h = outbox.first();
-        for (; h >= 0 && outbox.stage(h) != Outbox.QUEUED; h = outbox.next(h)) {
-            int id = outbox.packetId(h);
-            if (id == 0 || !idsInUse.add(id)) {
-                break; // not a state this client writes: send the rest as new messages
+            @Override
+            public void data(byte[] payload, int offset, int length) {
+                send.appendData(encoder.array(), encoder.length(), payload, offset, length);
             }
-            inflight++;
-            if (outbox.qos(h) == 2) {
-                inflightQos2++;
+
+            @Override
+            public boolean control() {
+                return MqttClient.this.control();
             }
-            nextId = id == 65_535 ? 1 : id + 1;
-        }
-        cursor = h;
-        for (; h >= 0; h = outbox.next(h)) {
-            if (outbox.stage(h) != Outbox.QUEUED) {
-                outbox.setStage(h, Outbox.QUEUED, 0);
+
+            @Override
+            public void writeOut() {
+                MqttClient.this.writeOut();
             }
-        }
+        });
     }
 
     /**
@@ -328,9 +325,9 @@ public final class MqttClient implements AutoCloseable {
             throw new IllegalArgumentException("a message of " + length + " bytes to '" + topic + "' makes a packet of "
                 + size + " bytes, larger than the outgoing limit of " + options.maxOutgoingPacketSize + " bytes");
         }
-        if (topicLength + (long) length > options.maxBufferedBytes) {
-            throw new IllegalArgumentException("payload of " + length + " bytes is larger than the outbox's limit of "
-                + options.maxBufferedBytes + " bytes");
+        if (!outbox.canHold(topicLength, length)) {
+            throw new IllegalArgumentException("a message of " + length + " bytes to '" + topic
+                + "' can never fit the outbox: raise its bound");
         }
         acquire();
         try {
@@ -338,90 +335,35 @@ public final class MqttClient implements AutoCloseable {
                 throw new IllegalStateException("client is closed");
             }
             if (qos == 0 && connected) {
-                if (!send.admitsData(size)) {
-                    droppedStalled++; // the broker is not taking data: QoS 0 is not worth queueing behind a stall
+                return outgoing.sendNow(topic, payload, offset, length, retain);
+            }
+            try {
+                if (!outgoing.accept(topic, payload, offset, length, qos, retain)) {
                     return false;
                 }
-                writePublish(topic.utf8, topicLength, payload, offset, length, 0, retain, false, 0);
-                sentQos0++;
-                writeOut();
+                if (connected) {
+                    pump();
+                } else {
+                    outbox.persist();
+                }
                 return true;
-            }
-            if (!makeRoom(topicLength, length, qos)) {
+            } catch (UncheckedIOException e) {
+                outboxFailed(e); // a disk that fails refuses this message; it never throws into a device's thread
+                outgoing.refused(qos);
                 return false;
             }
-            int h = outbox.append(topic.utf8, topicLength, payload, offset, length, qos, retain);
-            if (h < 0) {
-                throw new IllegalStateException("outbox refused a record it said would fit");
-            }
-            if (qos > 0) {
-                acceptedQos12++;
-            }
-            if (cursor < 0) {
-                cursor = h;
-            }
-            if (connected) {
-                pump();
-            } else {
-                outbox.persist();
-            }
-            return true;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Applies the overflow policy until the record fits; false if it cannot. */
-    private boolean makeRoom(int topicLength, int payloadLength, int qos) {
-        while (!outbox.fits(topicLength, payloadLength)) {
-            int victim = outbox.firstQos0();
-            if (victim < 0 && options.overflow == MqttOptions.Overflow.DROP_OLDEST) {
-                victim = cursor; // the oldest message not yet written; written ones await their ack
-            }
-            if (victim < 0) {
-                if (qos == 0) {
-                    droppedQos0++;
-                } else {
-                    rejected++;
-                }
-                return false;
-            }
-            if (outbox.qos(victim) == 0) {
-                droppedQos0++;
-            } else {
-                droppedOldest++;
-            }
-            removeRecord(victim);
+    /** The outbox's storage failed: said once per new kind of failure, never thrown at a caller. */
+    private void outboxFailed(UncheckedIOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (!m.equals(lastOutboxError)) {
+            lastOutboxError = m;
+            log().log(System.Logger.Level.WARNING, m);
         }
-        return true;
-    }
-
-    /** An in-flight record is done (acknowledged or quarantined): its id and its window place are free. */
-    private void finishInFlight(int h) {
-        idsInUse.remove(outbox.packetId(h));
-        inflight--;
-        if (outbox.qos(h) == 2) {
-            inflightQos2--;
-        }
-        removeRecord(h);
-    }
-
-    /** Takes a record out of the outbox, keeping the cursors and the suspect on live records. */
-    private void removeRecord(int h) {
-        if (h == cursor) {
-            cursor = outbox.next(h);
-        }
-        if (h == resendFrom) {
-            resendFrom = outbox.next(h);
-        }
-        if (h == suspect) {
-            suspect = -1;
-            suspectCount = 0;
-        }
-        if (h == headWritten) {
-            headWritten = -1;
-        }
-        outbox.remove(h);
     }
 
     // ---------------------------------------------------------------- subscriptions (callers' threads)
@@ -515,9 +457,10 @@ public final class MqttClient implements AutoCloseable {
     public MqttStats stats() {
         acquire();
         try {
-            return new MqttStats(sentQos0, acceptedQos12, acknowledged, droppedQos0, rejected, droppedOldest,
-                outbox.size(), outbox.bytes(), inflight, connects, connectionLosses, protocolErrors, takeovers,
-                received, droppedStalled, quarantined, oversized);
+            Outgoing o = outgoing;
+            return new MqttStats(o.sentQos0, o.acceptedQos12, o.acknowledged, o.droppedQos0, o.rejected,
+                o.droppedOldest, outbox.size(), outbox.bytes(), o.inflight(), connects, connectionLosses,
+                protocolErrors, takeovers, received, o.droppedStalled, o.quarantined, oversized);
         } finally {
             lock.unlock();
         }
@@ -613,10 +556,15 @@ public final class MqttClient implements AutoCloseable {
      */
     private void writeOut() {
         Transport t = transport;
-        if (t == null || (send.pending() == 0 && !t.holdsUnsent())) {
+        if (t == null || (send.pending() == 0 && !t.holdsUnsent())
+            || (batching && Thread.currentThread() == thread)) {
             return;
         }
-        outbox.persist(); // stage changes reach the OS before the packets they describe reach the broker
+        try {
+            outbox.persist(); // stage changes reach the OS before the packets they describe reach the broker
+        } catch (UncheckedIOException e) {
+            outboxFailed(e);
+        }
         try {
             int n = t.write(send);
             boolean left = send.pending() > 0 || t.holdsUnsent();
@@ -653,88 +601,18 @@ public final class MqttClient implements AutoCloseable {
         return false;
     }
 
-    /** Writes queued records while the window and the socket allow; first those a reconnect must repeat. */
+    /** Writes what the window and the socket allow, when connected. */
     private void pump() {
-        if (!connected) {
-            return;
-        }
-        while (resendFrom >= 0 && resendFrom != cursor) {
-            int h = resendFrom;
-            if (outbox.stage(h) == Outbox.RELEASED) {
-                encoder.reset().ack(PacketType.PUBREL, outbox.packetId(h));
-                if (!control()) {
-                    return;
-                }
-            } else if (send.admitsData(recordSize(h))) {
-                writeRecord(h, true);
-            } else {
-                writeOut();
-                return;
-            }
-            resendFrom = outbox.next(h);
-        }
-        resendFrom = -1;
-        while (cursor >= 0) {
-            int h = cursor;
-            int qos = outbox.qos(h);
-            if ((qos > 0 && inflight >= options.maxInflight) || !send.admitsData(recordSize(h))
-                || (qos == 2 && inflightQos2 >= options.maxInflightQos2)) {
-                break; // in order: nothing overtakes a message that must wait
-            }
-            cursor = outbox.next(h);
-            if (qos == 0) {
-                writeRecord(h, false);
-                removeRecord(h);
-                sentQos0++;
-            } else {
-                outbox.setStage(h, Outbox.SENT, allocateId());
-                inflight++;
-                if (qos == 2) {
-                    inflightQos2++;
-                }
-                writeRecord(h, false);
+        if (connected) {
+            outgoing.pump();
+            if (outbox.size() == 0) {
+                changed.signalAll();
             }
         }
-        writeOut();
-        if (outbox.size() == 0) {
-            changed.signalAll();
-        }
-    }
-
-    private int recordSize(int h) {
-        return MqttEncoder.publishPacketSize(outbox.topicLength(h), outbox.payloadLength(h), outbox.qos(h));
-    }
-
-    private int allocateId() {
-        for (int i = 0; i < 65_535; i++) {
-            int id = nextId;
-            nextId = id == 65_535 ? 1 : id + 1;
-            if (idsInUse.add(id)) {
-                return id;
-            }
-        }
-        throw new IllegalStateException("all 65535 packet ids are in use");
-    }
-
-    /** Appends a record's PUBLISH (its size already admitted); notes the in-flight head for the quarantine. */
-    private void writeRecord(int h, boolean dup) {
-        byte[] d = outbox.data(h);
-        int tl = outbox.topicLength(h);
-        writePublish(d, tl, d, tl, outbox.payloadLength(h), outbox.qos(h), outbox.retain(h), dup, outbox.packetId(h));
-        if (h == outbox.first() && outbox.qos(h) > 0) {
-            headWritten = h;
-            headWrittenAt = System.nanoTime();
-        }
-    }
-
-    private void writePublish(byte[] topic, int topicLength, byte[] payload, int offset, int length, int qos,
-                              boolean retain, boolean dup, int id) {
-        encoder.reset().publishHeader(topic, topicLength, length, qos, retain, dup, id);
-        send.appendData(encoder.array(), encoder.length(), payload, offset, length);
     }
 
     private void sendSubscribe(Subscriptions.Subscription sub) {
-        int id = allocateId();
+        int id = ids.allocate();
         subscriptions.sent(id, new Subscriptions.Request(sub, sub.utf8, sub.future));
         sub.acknowledged = false;
         encoder.reset().subscribe(id, new byte[][] {sub.utf8}, new int[] {sub.qos}, 1);
@@ -742,7 +620,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private void sendUnsubscribe(Subscriptions.Request r) {
-        int id = allocateId();
+        int id = ids.allocate();
         subscriptions.sent(id, r);
         encoder.reset().unsubscribe(id, new byte[][] {r.filterUtf8()}, 1);
         control();
@@ -771,7 +649,7 @@ public final class MqttClient implements AutoCloseable {
                 Throwable cause = null;
                 try {
                     long deadline = System.nanoTime() + options.connectTimeout.toNanos();
-                    t = Transport.open(options, tls(), selector, deadline);
+                    t = Transport.open(options, tls(), selector, deadline, idleTick);
                     began = handshake(t, deadline);
                     if (began != 0) {
                         serve(t);
@@ -831,10 +709,11 @@ public final class MqttClient implements AutoCloseable {
         }
         SelectionKey key = t.channel.keyFor(selector);
         while (!reader.poll(packet)) {
-            if (!await(t, key, deadline)) {
+            if (!await(t, key, Math.min(deadline, nextIdle))) {
                 return 0;
             }
-            if (System.nanoTime() - deadline >= 0 && readyOps == 0) {
+            idleTick.run();
+            if (System.nanoTime() - deadline >= 0 && readyOps == 0 && !closed) {
                 throw new SocketTimeoutException("no CONNACK within " + options.connectTimeout.toMillis() + " ms");
             }
             if ((readyOps & SelectionKey.OP_READ) != 0) {
@@ -918,7 +797,6 @@ public final class MqttClient implements AutoCloseable {
     /** The connected loop: read and dispatch, write what waits, keep alive; returns only when closed. */
     private void serve(Transport t) throws IOException {
         SelectionKey key = t.channel.keyFor(selector);
-        long nextIdle = System.nanoTime() + IDLE_NANOS;
         while (true) {
             long now = System.nanoTime();
             boolean pinged = false;
@@ -927,20 +805,17 @@ public final class MqttClient implements AutoCloseable {
                 if (dead != null) {
                     throw new KeepAliveTimeoutException(dead);
                 }
-                acquire();
-                try {
-                    if (keepAlive.pingDue(now)) {
+                if (keepAlive.pingDue(now)) {
+                    acquire();
+                    try {
                         encoder.reset().pingreq();
                         pinged = control();
                         writeOut();
+                    } finally {
+                        lock.unlock();
                     }
-                    if (now - nextIdle >= 0) {
-                        outbox.idle();
-                        nextIdle = now + IDLE_NANOS;
-                    }
-                } finally {
-                    lock.unlock();
                 }
+                idleTick.run();
             }
             if (pinged) {
                 t.ackPromptly();
@@ -952,10 +827,38 @@ public final class MqttClient implements AutoCloseable {
                 if (t.read(reader) > 0) {
                     keepAlive.received(System.nanoTime());
                 }
-                while (reader.poll(packet)) {
-                    handle(packet);
-                }
+                dispatch();
             }
+        }
+    }
+
+    /**
+     * Handles every whole packet read, writing what they cause (acks, the next messages of the window) once at
+     * the end: hundreds of PUBACKs in one read make one write, not hundreds.
+     */
+    private void dispatch() throws IOException {
+        if (!reader.poll(packet)) {
+            return;
+        }
+        setBatching(true);
+        try {
+            do {
+                handle(packet);
+            } while (reader.poll(packet));
+        } finally {
+            setBatching(false);
+        }
+    }
+
+    private void setBatching(boolean on) {
+        acquire();
+        try {
+            batching = on;
+            if (!on) {
+                writeOut();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -971,23 +874,13 @@ public final class MqttClient implements AutoCloseable {
     /** After CONNACK: subscriptions, then unfinished messages in their order, then queued ones. */
     private void resume() {
         if (!sessionPresent) {
-            // The broker kept nothing: what was in flight starts again as new messages, with new ids.
             inboundQos2.clear();
-            for (int h = outbox.first(); h >= 0 && h != cursor; h = outbox.next(h)) {
-                idsInUse.remove(outbox.packetId(h));
-                outbox.setStage(h, Outbox.QUEUED, 0);
-            }
-            cursor = outbox.first();
-            inflight = 0;
-            inflightQos2 = 0;
-            resendFrom = -1;
-        } else {
-            resendFrom = outbox.first() == cursor ? -1 : outbox.first();
         }
+        outgoing.connected(sessionPresent);
         List<Subscriptions.Request> unsubscribes = new ArrayList<>();
         List<Subscriptions.Subscription> subscribes = new ArrayList<>();
         for (int id : subscriptions.reconnected(sessionPresent, unsubscribes, subscribes)) {
-            idsInUse.remove(id);
+            ids.release(id);
         }
         for (Subscriptions.Request r : unsubscribes) {
             sendUnsubscribe(r);
@@ -1002,7 +895,14 @@ public final class MqttClient implements AutoCloseable {
         switch (p.type) {
             case PacketType.PUBLISH -> inboundPublish(p);
             case PacketType.PUBACK -> acknowledge(p.packetId, 1, Outbox.SENT, "PUBACK");
-            case PacketType.PUBREC -> pubrec(p.packetId);
+            case PacketType.PUBREC -> {
+                acquire();
+                try {
+                    outgoing.received(p.packetId);
+                } finally {
+                    lock.unlock();
+                }
+            }
             case PacketType.PUBCOMP -> acknowledge(p.packetId, 2, Outbox.RELEASED, "PUBCOMP");
             case PacketType.PUBREL -> {
                 acquire();
@@ -1024,7 +924,7 @@ public final class MqttClient implements AutoCloseable {
                     if (r == null) {
                         throw new MqttProtocolException("UNSUBACK for unknown packet id " + p.packetId);
                     }
-                    idsInUse.remove(p.packetId);
+                    ids.release(p.packetId);
                 } finally {
                     lock.unlock();
                 }
@@ -1087,32 +987,14 @@ public final class MqttClient implements AutoCloseable {
     private void acknowledge(int id, int qos, int stage, String what) throws MqttProtocolException {
         acquire();
         try {
-            int h = outbox.findByPacketId(id);
-            if (h < 0 || outbox.qos(h) != qos || outbox.stage(h) != stage) {
-                throw new MqttProtocolException(what + " for unknown packet id " + id);
+            try {
+                outgoing.acknowledged(id, qos, stage, what);
+            } catch (UncheckedIOException e) {
+                outboxFailed(e); // the ACK record is lost: the message may be sent once more after a restart
             }
-            finishInFlight(h);
-            acknowledged++;
-            pump();
             if (outbox.size() == 0) {
                 changed.signalAll();
             }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void pubrec(int id) throws IOException {
-        acquire();
-        try {
-            int h = outbox.findByPacketId(id);
-            if (h < 0 || outbox.qos(h) != 2) {
-                throw new MqttProtocolException("PUBREC for unknown packet id " + id);
-            }
-            outbox.setStage(h, Outbox.RELEASED, id); // persisted by writeOut before the PUBREL leaves
-            encoder.reset().ack(PacketType.PUBREL, id);
-            control();
-            writeOut();
         } finally {
             lock.unlock();
         }
@@ -1129,7 +1011,7 @@ public final class MqttClient implements AutoCloseable {
             if (p.codeCount != 1) {
                 throw new MqttProtocolException("SUBACK has " + p.codeCount + " return codes for one filter");
             }
-            idsInUse.remove(p.packetId);
+            ids.release(p.packetId);
             if (p.codes[0] == 0x80) {
                 subscriptions.refused(r.subscription());
             } else {
@@ -1151,9 +1033,7 @@ public final class MqttClient implements AutoCloseable {
         if (t != null) {
             t.close();
         }
-        boolean blamed = false;
-        String quarantinedTopic = null;
-        int quarantinedSize = 0;
+        Outgoing.Quarantined blamed = null;
         acquire();
         try {
             if (transport == t) {
@@ -1166,15 +1046,7 @@ public final class MqttClient implements AutoCloseable {
             }
             if (wasConnected && !closed) {
                 connectionLosses++;
-                blamed = suspectHead(cause);
-                if (blamed && suspectCount >= QUARANTINE_AFTER) {
-                    int h = suspect;
-                    byte[] d = outbox.data(h);
-                    quarantinedTopic = new String(d, 0, outbox.topicLength(h), StandardCharsets.UTF_8);
-                    quarantinedSize = outbox.payloadLength(h);
-                    finishInFlight(h);
-                    quarantined++;
-                }
+                blamed = outgoing.lost(Backoff.closedByBroker(cause));
             }
             if (!closed && cause != null) {
                 lastError = cause;
@@ -1183,13 +1055,14 @@ public final class MqttClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (quarantinedTopic != null) {
+        if (blamed != null && blamed.topic() != null) {
             log().log(System.Logger.Level.WARNING, "dropped the message to ''{0}'' ({1} bytes): the broker closed "
                 + "the connection right after it {2} times in a row (larger than the broker allows, or a topic it "
-                + "refuses?); the messages behind it flow again", quarantinedTopic, quarantinedSize, QUARANTINE_AFTER);
+                + "refuses?); the messages behind it flow again", blamed.topic(), blamed.size(),
+                Outgoing.QUARANTINE_AFTER);
         }
         if (closed) {
-            return blamed;
+            return blamed != null;
         }
         for (ConnectionListener l : listeners) {
             try {
@@ -1198,31 +1071,7 @@ public final class MqttClient implements AutoCloseable {
                 log().log(System.Logger.Level.WARNING, "connection listener failed", e);
             }
         }
-        return blamed;
-    }
-
-    /**
-     * Whether the broker closed this connection right after the message at the head of the window was written
-     * (within {@link #SUSPECT_WINDOW_NANOS}); counts such losses in a row for the same message.
-     */
-    private boolean suspectHead(Throwable cause) {
-        int h = outbox.first();
-        boolean closedByBroker = cause instanceof java.io.EOFException
-            || (cause instanceof SocketException && !(cause instanceof MqttProtocolException));
-        boolean recent = headWritten >= 0 && System.nanoTime() - headWrittenAt <= SUSPECT_WINDOW_NANOS;
-        if (!closedByBroker || h < 0 || h != headWritten || !recent || outbox.stage(h) != Outbox.SENT) {
-            suspect = -1;
-            suspectCount = 0;
-            return false;
-        }
-        if (h == suspect) {
-            suspectCount++;
-        } else {
-            suspect = h;
-            suspectCount = 1;
-        }
-        headWritten = -1;
-        return true;
+        return blamed != null;
     }
 
     private void countTakeover(long delayNanos) {
@@ -1240,16 +1089,22 @@ public final class MqttClient implements AutoCloseable {
 
     private void sleep(long nanos) {
         long deadline = System.nanoTime() + nanos;
-        acquire();
-        try {
-            long left;
-            while (!closed && (left = deadline - System.nanoTime()) > 0) {
-                changed.awaitNanos(left);
+        while (!closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
             }
-        } catch (InterruptedException e) {
-            closed = true;
-        } finally {
-            lock.unlock();
+            acquire();
+            try {
+                if (!closed) {
+                    changed.awaitNanos(Math.min(left, IDLE_NANOS));
+                }
+            } catch (InterruptedException e) {
+                closed = true;
+            } finally {
+                lock.unlock();
+            }
+            idleTick.run();
         }
     }
 }

@@ -19,6 +19,11 @@ public interface Outbox extends AutoCloseable {
     /** Whether a record with this topic and payload length fits now. */
     boolean fits(int topicLength, int payloadLength);
 
+    /** Whether a record this large could ever fit, even into an empty outbox. */
+    default boolean canHold(int topicLength, int payloadLength) {
+        return true;
+    }
+
     /** Appends a record at stage {@link #QUEUED}; returns its handle, or -1 if it does not fit. */
     int append(byte[] topic, int topicLength, byte[] payload, int payloadOffset, int payloadLength,
                int qos, boolean retain);

@@ -48,7 +48,7 @@ final class TlsTransport extends Transport {
     }
 
     @Override
-    void handshake(Selector selector, SelectionKey key, long deadline) throws IOException {
+    void handshake(Selector selector, SelectionKey key, long deadline, Runnable tick) throws IOException {
         engine.beginHandshake();
         netIn.clear(); // write mode from here on
         while (true) {
@@ -56,7 +56,7 @@ final class TlsTransport extends Transport {
                 channel.write(netOut);
                 if (netOut.hasRemaining()) {
                     key.interestOps(SelectionKey.OP_WRITE);
-                    await(selector, deadline, "TLS handshake");
+                    await(selector, deadline, "TLS handshake", tick);
                     continue;
                 }
             }
@@ -77,7 +77,7 @@ final class TlsTransport extends Transport {
                         }
                         if (n == 0) {
                             key.interestOps(SelectionKey.OP_READ);
-                            await(selector, deadline, "TLS handshake");
+                            await(selector, deadline, "TLS handshake", tick);
                         }
                     }
                 }

@@ -38,8 +38,8 @@ class Transport {
      * Connects (and, for TLS, completes the handshake) by the deadline, on the calling thread. The selector is
      * the connection thread's; the channel is registered with it.
      */
-    static Transport open(MqttOptions options, javax.net.ssl.SSLContext tls, Selector selector, long deadline)
-        throws IOException {
+    static Transport open(MqttOptions options, javax.net.ssl.SSLContext tls, Selector selector, long deadline,
+                          Runnable tick) throws IOException {
         SocketChannel ch = SocketChannel.open();
         try {
             ch.configureBlocking(false);
@@ -48,12 +48,12 @@ class Transport {
             if (!ch.connect(new InetSocketAddress(options.host, options.port))) {
                 key.interestOps(SelectionKey.OP_CONNECT);
                 while (!ch.finishConnect()) {
-                    await(selector, deadline, "connection to " + options.host + ":" + options.port);
+                    await(selector, deadline, "connection to " + options.host + ":" + options.port, tick);
                 }
             }
             key.interestOps(0);
             Transport t = tls == null ? new Transport(ch, 16 * 1024) : new TlsTransport(ch, tls, options);
-            t.handshake(selector, key, deadline);
+            t.handshake(selector, key, deadline, tick);
             return t;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -61,18 +61,22 @@ class Transport {
         }
     }
 
-    /** Waits for the selector up to the deadline; throws at the deadline. Keys stay selected: callers re-check. */
-    static void await(Selector selector, long deadline, String what) throws IOException {
+    /**
+     * Waits for the selector up to the deadline (running {@code tick} at least once a second meanwhile); throws
+     * at the deadline. Keys stay selected: callers re-check.
+     */
+    static void await(Selector selector, long deadline, String what, Runnable tick) throws IOException {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
             throw new SocketTimeoutException(what + " timed out");
         }
-        selector.select(Math.max(1, left / 1_000_000));
+        selector.select(Math.max(1, Math.min(1000, left / 1_000_000)));
         selector.selectedKeys().clear();
+        tick.run();
     }
 
     /** Nothing to do for plain TCP. */
-    void handshake(Selector selector, SelectionKey key, long deadline) throws IOException {
+    void handshake(Selector selector, SelectionKey key, long deadline, Runnable tick) throws IOException {
     }
 
     /**

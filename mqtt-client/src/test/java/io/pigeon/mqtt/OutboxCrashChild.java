@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * Run in a child JVM by {@link OutboxCrashTest}: publishes numbered messages (QoS 1 unless a fifth argument
  * says otherwise; a sixth, "persistent", asks for a session the broker keeps) through a file outbox and prints
- * "A n" once publish has accepted message n, until it is killed.
+ * "A n" once publish has accepted message n, until it is killed. A seventh, "no-wait", publishes without
+ * waiting for the broker.
  */
 public final class OutboxCrashChild {
     private OutboxCrashChild() {
@@ -20,10 +21,15 @@ public final class OutboxCrashChild {
         int count = Integer.parseInt(args[3]);
         int qos = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         boolean persistent = args.length > 5 && args[5].equals("persistent");
+        boolean waitForBroker = !(args.length > 6 && args[6].equals("no-wait"));
         FileOutbox outbox = new FileOutbox(dir, 16 << 20, 100_000, FileOutbox.Fsync.interval(1000));
         MqttClient client = new MqttClient(new MqttOptions().host(host).port(port).clientId("crash-child")
             .cleanSession(!persistent).maxBuffered(100_000, 16 << 20), outbox);
-        client.connect(Duration.ofSeconds(10));
+        if (waitForBroker) {
+            client.connect(Duration.ofSeconds(10));
+        } else {
+            client.start();
+        }
         Topic topic = Topic.of("crash/x");
         for (int i = 0; i < count; i++) {
             byte[] p = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);

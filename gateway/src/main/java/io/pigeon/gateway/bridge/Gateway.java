@@ -45,6 +45,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final String root;
     private final MqttClient client;
+    /** The disk outbox, when there is one: its recovery counts go into the health report. */
+    private FileOutbox fileOutbox;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Unit> units = new LinkedHashMap<>();
     private final ThreadLocal<String> echo = new ThreadLocal<>();
@@ -123,9 +125,21 @@ public final class Gateway implements AutoCloseable {
                     m.outboxDir(), f.recovered());
             }
             if (f.tornRecords() > 0) {
-                Logger.warn("outbox {}: skipped a torn record at the end of a segment (power loss during a write?)",
-                    m.outboxDir());
+                Logger.warn("outbox {}: cut off {} record(s) left incomplete at the end of a segment (a crash or power "
+                    + "loss during a write)", m.outboxDir(), f.tornRecords());
             }
+            if (f.damagedRecords() > 0) {
+                Logger.warn("outbox {}: skipped {} damaged record(s) inside its segments and kept every intact one "
+                    + "(the storage returned corrupt data: check the SD card)", m.outboxDir(), f.damagedRecords());
+            }
+            if (f.droppedAtStart() > 0) {
+                Logger.warn("outbox {}: dropped the {} oldest message(s) to fit outbox_max_mb", m.outboxDir(),
+                    f.droppedAtStart());
+            }
+            for (String w : f.warnings()) {
+                Logger.warn("outbox: {}", w);
+            }
+            fileOutbox = f;
             outbox = f;
         }
         this.client = outbox == null ? new MqttClient(options) : new MqttClient(options, outbox);
@@ -415,6 +429,7 @@ public final class Gateway implements AutoCloseable {
             .put("published", s.sentQos0() + s.acknowledged())
             .put("dropped", dropped(s))
             .put("quarantined", s.quarantined())
+            .put("outbox_damaged", fileOutbox == null ? 0 : fileOutbox.damagedRecords())
             .put("oversized_received", s.oversized())
             .put("reconnects", Math.max(0, s.connects() - 1))
             .raw("devices", devices.toString())

@@ -114,6 +114,13 @@ public final class Main {
             for (DeviceConfig d : cfg.devices()) {
                 out.println("  " + d.name() + " (" + d.driver() + ")");
             }
+            if (cfg.mqtt().outboxDir() != null) {
+                String holder = io.pigeon.mqtt.FileOutbox.lockHolder(cfg.mqtt().outboxDir());
+                if (!holder.isEmpty()) {
+                    out.println("warning: outbox_dir " + cfg.mqtt().outboxDir() + " is in use by another process (pid "
+                        + holder + "): a second gateway on it would refuse to start");
+                }
+            }
             return OK;
         }
         Logging.configure(cfg.log());

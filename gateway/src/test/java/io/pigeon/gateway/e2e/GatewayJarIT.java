@@ -7,6 +7,7 @@ import io.pigeon.drivers.serial.PtyPair;
 import io.pigeon.testing.Closer;
 import io.pigeon.testing.BrokerKind;
 import io.pigeon.testing.Collector;
+import io.pigeon.testing.FaultProxy;
 import io.pigeon.testing.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,6 +170,54 @@ class GatewayJarIT {
         assertTrue(log.contains("gateway started") && log.contains("gateway stopped"), "the rolling file log: " + log);
         String console = Files.readString(dir.resolve("gateway-0.log"));
         assertTrue(!log.contains("Sup3r-Secret") && !console.contains("Sup3r-Secret"), "no password in any log");
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void sigtermStopsWithinFiveSecondsWhenTheBrokerHasStoppedReading(BrokerKind kind) throws Exception {
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/jar/#");
+        Path config = config(broker, pty.device(), "");
+        Files.writeString(config, Files.readString(config).replace("port: " + broker.port(), "port: " + proxy.port())
+            .replace("keepalive: 2", "keepalive: 30"));
+        Process p = gateway(config);
+        await(got, "pigeon/jar/relay/availability", "online", Duration.ofSeconds(20));
+        proxy.stall(); // a frozen broker: nothing is read, the kernel's buffers fill
+        StringBuilder burst = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            burst.append("temperature=").append(20 + i % 10).append(".5 humidity=").append(i).append(" note=")
+                .append("x".repeat(100)).append('\n');
+        }
+        pty.write(burst.toString());
+        Thread.sleep(1000);
+        long t0 = System.nanoTime();
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(5, TimeUnit.SECONDS), "exited within 5 s of SIGTERM with the broker frozen");
+        assertEquals(0, p.exitValue());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void aSecondGatewayOnTheSameOutboxRefusesToStartAndCheckWarns() throws Exception {
+        TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Path config = config(broker, pty.device(), "  outbox_dir: " + dir.resolve("outbox"));
+        Collector got = Collector.watch(broker, closer, "pigeon/jar/availability");
+        Process first = gateway(config);
+        await(got, "pigeon/jar/availability", "online", Duration.ofSeconds(20));
+        Path log = dir.resolve("second.log");
+        Process second = start(log, "run", "--config", config.toString());
+        processes.add(second);
+        assertTrue(second.waitFor(20, TimeUnit.SECONDS), "the second gateway gave up");
+        assertEquals(1, second.exitValue());
+        String said = Files.readString(log);
+        assertTrue(said.contains("is in use by another process (pid " + first.pid() + ")"), said);
+        String check = run(dir, "check", "--config", config.toString());
+        assertTrue(check.startsWith("0\n") && check.contains("warning: outbox_dir " + dir.resolve("outbox")
+            + " is in use by another process (pid " + first.pid() + ")"), check);
+        assertTrue(first.isAlive(), "the first one runs on");
     }
 
     @ParameterizedTest
