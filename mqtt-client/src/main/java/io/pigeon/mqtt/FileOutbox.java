@@ -54,6 +54,12 @@ import java.util.zip.CRC32C;
  * the copies to storage, then deletes the old segment. Opened with a smaller bound than the files hold, the
  * oldest messages are dropped until the rest fits ({@link #droppedAtStart}).
  *
+ * <p>A disk that fails (full, EIO, remounted read-only) is a state, not an exception: new records are held
+ * in memory (up to 1 MiB, within the bound), acknowledgements go on without ACK records (each such message
+ * may be sent once more after a crash; counted in {@link #unrecorded}), the failure is reported once through
+ * {@link #idle}, and every {@link #idle} tries the disk again; once it takes writes, the records held in
+ * memory are written in order and the outbox is whole again ({@link #degradedReason} null).
+ *
  * <p>One process at a time: the outbox holds an exclusive lock on {@code outbox.lock} in its directory, and a
  * second opening fails with {@link OutboxLockedException}.
  *
@@ -120,6 +126,17 @@ public final class FileOutbox extends SlotOutbox {
     private boolean compacting;
     /** A write failure met where it could not be thrown, for the next {@link #idle} to report. */
     private IOException deferredError;
+    /** Why the disk cannot be written now (full, failing, read-only), or null: the outbox is degraded. */
+    private volatile IOException failure;
+    /** Topic and payload bytes of the records held only in memory while degraded. */
+    private long memoryOnlyBytes;
+    /** Live records held only in memory while degraded, headers included as they will be on disk. */
+    private long memoryOnlyDisk;
+    /** Stage and ACK records given up because the disk failed: each may cause a duplicate after a crash. */
+    private long unrecorded;
+    private int pendingRecords;
+    /** While degraded, records wait in memory up to this many topic and payload bytes. */
+    private static final long DEGRADED_MEMORY = 1 << 20;
     /** Bytes on disk of the live DATA records. */
     private long liveDisk;
 
@@ -465,7 +482,20 @@ public final class FileOutbox extends SlotOutbox {
     @Override
     public boolean fits(int topicLen, int payloadLen) {
         long r = recordBytes(topicLen, payloadLen);
-        return size < maxRecords && r <= segmentSize && liveDisk + r <= liveLimit;
+        boolean fitsDisk = size < maxRecords && r <= segmentSize && liveDisk + memoryOnlyDisk + r <= liveLimit;
+        return failure == null ? fitsDisk
+            : fitsDisk && memoryOnlyBytes + topicLen + payloadLen <= Math.min(DEGRADED_MEMORY, liveLimit);
+    }
+
+    /** Why the disk cannot be written now (the outbox holds new records in memory meanwhile), or null. */
+    public String degradedReason() {
+        IOException f = failure;
+        return f == null ? null : String.valueOf(f.getMessage());
+    }
+
+    /** Stage and ACK records lost to a failing disk: at most this many messages may be sent again after a crash. */
+    public long unrecorded() {
+        return unrecorded;
     }
 
     @Override
@@ -481,25 +511,72 @@ public final class FileOutbox extends SlotOutbox {
         }
         long s = nextSeq++;
         int h = allocate();
-        try {
-            offset[h] = writeData(s, (byte) (qos | (retain ? 4 : 0)), topic, 0, topicLen, payload, payloadOffset, payloadLen);
-        } catch (IOException e) {
-            release(h);
-            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
-        }
         seq[h] = s;
-        segment[h] = active();
+        long at = -1;
+        if (failure == null) {
+            try {
+                at = writeData(s, (byte) (qos | (retain ? 4 : 0)), topic, 0, topicLen, payload, payloadOffset, payloadLen);
+            } catch (IOException e) {
+                degrade(e);
+            }
+        }
         int n = topicLen + payloadLen;
-        if (cachedBytes + n <= CACHE_BYTES) {
+        long r = recordBytes(topicLen, payloadLen);
+        if (at >= 0) {
+            offset[h] = at;
+            segment[h] = active();
+            liveDisk += r;
+            active().live++;
+            active().liveBytes += r;
+        } else {
+            segment[h] = null; // held in memory until the disk takes writes again
+            memoryOnlyBytes += n;
+            memoryOnlyDisk += r;
+        }
+        if (at < 0 || cachedBytes + n <= CACHE_BYTES) {
             cache[h] = MemoryOutbox.copy(cache[h], topic, topicLen, payload, payloadOffset, payloadLen);
             cached[h] = true;
             cachedBytes += n;
         }
         add(h, qos, retain, topicLen, payloadLen);
-        liveDisk += recordBytes(topicLen, payloadLen);
-        active().live++;
-        active().liveBytes += recordBytes(topicLen, payloadLen);
         return h;
+    }
+
+    /** The disk failed: new records go to memory, and the failure is reported by the next {@link #idle}. */
+    private void degrade(IOException e) {
+        if (failure == null) {
+            deferredError = e;
+        }
+        failure = e;
+    }
+
+    /** Degraded: writes what waits in memory to the disk again, in order; stays degraded if the disk still fails. */
+    private void tryResume() {
+        try {
+            flushPending();
+            for (int h = first(); h >= 0; h = next(h)) {
+                if (segment[h] == null) {
+                    byte[] d = data(h);
+                    long at = writeData(seq[h], flags(h), d, 0, topicLength[h], d, topicLength[h], payloadLength[h]);
+                    long r = recordBytes(h);
+                    offset[h] = at;
+                    segment[h] = active();
+                    liveDisk += r;
+                    active().live++;
+                    active().liveBytes += r;
+                    memoryOnlyBytes -= topicLength[h] + payloadLength[h];
+                    memoryOnlyDisk -= r;
+                    if (stage(h) != QUEUED) {
+                        bufferStage(h);
+                    }
+                }
+            }
+            flushPending();
+            maybeSync(true);
+            failure = null;
+        } catch (IOException e) {
+            failure = e;
+        }
     }
 
     /**
@@ -514,12 +591,17 @@ public final class FileOutbox extends SlotOutbox {
         ByteBuffer b = buffer(acks + HEADER + length);
         b.put(pendingMeta.array(), 0, acks);
         pendingMeta.clear();
+        int records = pendingRecords;
+        pendingRecords = 0;
+        unrecorded += records; // taken back below once the write succeeds
         b.putInt(length).putInt(0).put(DATA).putLong(s).put(flags).putShort((short) topicLen)
             .put(topic, topicOff, topicLen).put(payload, payloadOff, payloadLen);
         crc.reset();
         crc.update(b.array(), acks + HEADER, length);
         b.putInt(acks + 4, (int) crc.getValue());
-        return write(b) + acks + HEADER;
+        long at = write(b) + acks + HEADER;
+        unrecorded -= records;
+        return at;
     }
 
     /**
@@ -557,7 +639,14 @@ public final class FileOutbox extends SlotOutbox {
         ByteBuffer b = buffer(pendingMeta.position());
         b.put(pendingMeta.array(), 0, pendingMeta.position());
         pendingMeta.clear();
-        write(b);
+        int records = pendingRecords;
+        pendingRecords = 0;
+        try {
+            write(b);
+        } catch (IOException e) {
+            unrecorded += records;
+            throw e;
+        }
     }
 
     /** Writes the buffer's records at the end of the active segment; returns where they start. */
@@ -601,16 +690,23 @@ public final class FileOutbox extends SlotOutbox {
     /** Writes deferred stage and ACK records and, when the fsync interval has passed, forces them to storage. */
     @Override
     public void idle() {
+        if (failure != null) {
+            tryResume();
+        }
         IOException deferred = deferredError;
         if (deferred != null) {
             deferredError = null;
-            throw new UncheckedIOException("outbox write failed in " + dir + ": " + deferred.getMessage(), deferred);
+            throw new UncheckedIOException("outbox write failed in " + dir + ": " + deferred.getMessage()
+                + "; holding new messages in memory until it can write again", deferred);
+        }
+        if (failure != null) {
+            return;
         }
         try {
             flushPending();
             maybeSync(false);
         } catch (IOException e) {
-            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
+            degrade(e);
         }
     }
 
@@ -744,11 +840,19 @@ public final class FileOutbox extends SlotOutbox {
      */
     @Override
     public void remove(int h) {
+        forget(h);
+        if (segment[h] == null) {
+            // never written: nothing on disk to acknowledge
+            memoryOnlyBytes -= topicLength[h] + payloadLength[h];
+            memoryOnlyDisk -= recordBytes(h);
+            release(h);
+            return;
+        }
         makePendingRoom(ACK_LENGTH);
         int at = pendingMeta.position();
         pendingMeta.putInt(ACK_LENGTH).putInt(0).put(ACK).putLong(seq[h]);
         sealPending(at, ACK_LENGTH);
-        forget(h);
+        pendingRecords++;
         liveDisk -= recordBytes(h);
         segment[h].live--;
         segment[h].liveBytes -= recordBytes(h);
@@ -760,7 +864,9 @@ public final class FileOutbox extends SlotOutbox {
     @Override
     public void setStage(int h, int stage, int id) {
         super.setStage(h, stage, id);
-        bufferStage(h);
+        if (segment[h] != null) {
+            bufferStage(h); // a record held in memory gets its stage written with it
+        }
     }
 
     private void bufferStage(int h) {
@@ -769,6 +875,7 @@ public final class FileOutbox extends SlotOutbox {
         pendingMeta.putInt(STAGE_LENGTH).putInt(0).put(STAGE).putLong(seq[h]).put((byte) stage(h))
             .putShort((short) packetId(h));
         sealPending(at, STAGE_LENGTH);
+        pendingRecords++;
     }
 
     /**
@@ -785,7 +892,9 @@ public final class FileOutbox extends SlotOutbox {
             flushPending();
         } catch (IOException e) {
             pendingMeta.clear();
-            deferredError = e;
+            unrecorded += pendingRecords;
+            pendingRecords = 0;
+            degrade(e);
         }
     }
 
@@ -799,10 +908,16 @@ public final class FileOutbox extends SlotOutbox {
     /** Writes the buffered stage and ACK records (to the operating system; fsync as {@link Fsync} says). */
     @Override
     public void persist() {
+        if (failure != null) {
+            return; // degraded: the stage and ACK records wait (bounded) for the disk, or are given up
+        }
         try {
             flushPending();
         } catch (IOException e) {
-            throw new UncheckedIOException("outbox write failed in " + dir + ": " + e.getMessage(), e);
+            pendingMeta.clear();
+            unrecorded += pendingRecords;
+            pendingRecords = 0;
+            degrade(e);
         }
     }
 
@@ -813,6 +928,9 @@ public final class FileOutbox extends SlotOutbox {
 
     @Override
     public void close() {
+        if (failure != null && !segments.isEmpty()) {
+            tryResume(); // a last chance for what waits in memory
+        }
         if (!segments.isEmpty()) {
             try {
                 maybeSync(true);

@@ -430,6 +430,7 @@ public final class Gateway implements AutoCloseable {
             .put("dropped", dropped(s))
             .put("quarantined", s.quarantined())
             .put("outbox_damaged", fileOutbox == null ? 0 : fileOutbox.damagedRecords())
+            .put("outbox_state", outboxState())
             .put("oversized_received", s.oversized())
             .put("reconnects", Math.max(0, s.connects() - 1))
             .raw("devices", devices.toString())
@@ -445,6 +446,15 @@ public final class Gateway implements AutoCloseable {
                     .put("dropped", dropped - lastDropped));
                 lastDropped = dropped;
             }
+            String state = outboxState();
+            if (!state.equals(lastOutboxState)) {
+                if (state.startsWith("degraded")) {
+                    Logger.warn("outbox {}: {}; new messages wait in memory", config.mqtt().outboxDir(), state);
+                } else if (lastOutboxState.startsWith("degraded")) {
+                    Logger.info("outbox {}: writing to disk again", config.mqtt().outboxDir());
+                }
+                lastOutboxState = state;
+            }
             publish(root + "/health", healthJson().getBytes(StandardCharsets.UTF_8), 0, false);
         } catch (RuntimeException e) {
             Logger.warn(e, "health report failed");
@@ -452,6 +462,16 @@ public final class Gateway implements AutoCloseable {
     }
 
     private volatile long lastDropped;
+    private volatile String lastOutboxState = "ok";
+
+    /** "ok", "memory" (no outbox_dir), or "degraded: <why the disk cannot be written>". */
+    private String outboxState() {
+        if (fileOutbox == null) {
+            return "memory";
+        }
+        String reason = fileOutbox.degradedReason();
+        return reason == null ? "ok" : "degraded: " + reason;
+    }
 
     /** Messages lost to the gateway's bounds: outbox full, or QoS 0 while the link was not taking data. */
     private static long dropped(MqttStats s) {
