@@ -43,13 +43,16 @@ if [ ! -x "$java_bin" ]; then
     done
 fi
 
+# An array, not only a function: started in the background, "$!" must be the emulator's pid (a function
+# would run in a subshell, and killing the subshell leaves the emulated JVM running).
+java_cmd=("$qemu" -L "$root" "$java_bin" -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
 java_arm() {
-    "$qemu" -L "$root" "$java_bin" -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$@"
+    "${java_cmd[@]}" "$@"
 }
 
 work=$(mktemp -d)
 cleanup() {
-    for pid in "${gw:-}" "${broker:-}" "${pty:-}"; do
+    for pid in "${gw:-}" "${broker:-}" "${pty:-}" "${sub:-}"; do
         if [ -n "$pid" ]; then
             kill "$pid" 2>/dev/null || true
         fi
@@ -83,7 +86,7 @@ devices:
 YAML
 mosquitto_sub -p "$port" -i "smoke-$arch" -t "pigeon/$arch/climate/temperature" -C 1 -W 90 > "$work/got" &
 sub=$!
-java_arm -jar "$jar" run --config "$work/pigeon.yaml" > "$work/gateway.log" 2>&1 & gw=$!
+"${java_cmd[@]}" -jar "$jar" run --config "$work/pigeon.yaml" > "$work/gateway.log" 2>&1 & gw=$!
 for _ in $(seq 120); do
     printf 'temperature=21.5\n' > "$work/ttySENSOR"
     [ -s "$work/got" ] && break
