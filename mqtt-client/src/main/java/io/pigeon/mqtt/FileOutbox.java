@@ -885,9 +885,13 @@ public final class FileOutbox extends SlotOutbox {
      * breaks the client's state.
      */
     private void makePendingRoom(int length) {
-        if (pendingMeta.remaining() >= HEADER + length) {
-            return;
+        if (pendingMeta.remaining() < HEADER + length) {
+            flushPendingOrGiveUp();
         }
+    }
+
+    /** Writes the pending records; when the storage fails, gives them up (counted) and degrades. */
+    private void flushPendingOrGiveUp() {
         try {
             flushPending();
         } catch (IOException e) {
@@ -908,16 +912,8 @@ public final class FileOutbox extends SlotOutbox {
     /** Writes the buffered stage and ACK records (to the operating system; fsync as {@link Fsync} says). */
     @Override
     public void persist() {
-        if (failure != null) {
-            return; // degraded: the stage and ACK records wait (bounded) for the disk, or are given up
-        }
-        try {
-            flushPending();
-        } catch (IOException e) {
-            pendingMeta.clear();
-            unrecorded += pendingRecords;
-            pendingRecords = 0;
-            degrade(e);
+        if (failure == null) {
+            flushPendingOrGiveUp(); // degraded, the stage and ACK records wait (bounded) for the disk
         }
     }
 

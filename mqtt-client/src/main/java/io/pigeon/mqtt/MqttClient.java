@@ -90,6 +90,8 @@ public final class MqttClient implements AutoCloseable {
     private long takeovers;
     private long received;
     private long oversized;
+    /** The outbox's last storage failure, said once. */
+    private String lastOutboxError;
 
     private volatile boolean closed;
     private volatile Selector selector;
@@ -102,7 +104,6 @@ public final class MqttClient implements AutoCloseable {
     private SSLContext tlsContext;
     private int readyOps;
     private long nextIdle;
-    private String lastOutboxError;
     /** Gives the outbox its once-a-second chance to sync, in every state (connected, connecting, backing off). */
     private final Runnable idleTick = new Runnable() {
         @Override
@@ -556,8 +557,11 @@ public final class MqttClient implements AutoCloseable {
      */
     private void writeOut() {
         Transport t = transport;
-        if (t == null || (send.pending() == 0 && !t.holdsUnsent())
-            || (batching && Thread.currentThread() == thread)) {
+        boolean connectionThread = Thread.currentThread() == thread;
+        if (t == null || (send.pending() == 0 && !t.holdsUnsent()) || (batching && connectionThread)
+            || (writeInterest && !connectionThread)) {
+            // (the last: the socket was full; the connection thread writes as soon as it is writable again,
+            // so a caller's attempt now would be a wasted system call)
             return;
         }
         try {

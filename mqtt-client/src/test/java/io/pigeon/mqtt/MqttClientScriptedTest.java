@@ -30,7 +30,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MqttClientScriptedTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private ScriptedBroker broker;
-    private final List<MqttClient> clients = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -39,14 +38,11 @@ class MqttClientScriptedTest {
 
     @AfterEach
     void stop() throws Exception {
-        clients.forEach(MqttClient::close);
         broker.close();
     }
 
     private MqttClient client(MqttOptions options) {
-        MqttClient c = new MqttClient(options);
-        clients.add(c);
-        return c;
+        return broker.client(options);
     }
 
     @Test

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 class MqttClientSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private ScriptedBroker broker;
-    private final List<MqttClient> clients = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -36,14 +35,11 @@ class MqttClientSessionTest {
 
     @AfterEach
     void stop() throws Exception {
-        clients.forEach(MqttClient::close);
         broker.close();
     }
 
     private MqttClient client(MqttOptions options) {
-        MqttClient c = new MqttClient(options);
-        clients.add(c);
-        return c;
+        return broker.client(options);
     }
 
     private static String payload(Packet p) {
@@ -237,7 +233,7 @@ class MqttClientSessionTest {
         c.subscribe("in/#", 1, (topic, payload, qos, retained) -> {
             // The application closes the client while a QoS 1 message is being handled: its PUBACK would
             // follow the DISCONNECT.
-            Thread closer = new Thread(clients.get(0)::close);
+            Thread closer = new Thread(c::close);
             closer.start();
             try {
                 closer.join(500); // long enough for close to have written DISCONNECT

@@ -52,21 +52,9 @@ class OutboxCrashTest {
                 restarted.connect(Duration.ofSeconds(10));
                 assertTrue(restarted.flush(Duration.ofSeconds(30)), "resent and acknowledged: " + restarted.stats());
             }
-            Set<Integer> seen = new TreeSet<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (seen.size() <= accepted && System.nanoTime() < deadline) {
-                Collector.Message m = got.poll(Duration.ofMillis(500));
-                if (m != null) {
-                    seen.add(Integer.parseInt(m.payload()));
-                }
-            }
-            List<Integer> missing = new ArrayList<>();
-            for (int i = 0; i <= accepted && missing.size() < 20; i++) {
-                if (!seen.contains(i)) {
-                    missing.add(i);
-                }
-            }
-            assertEquals(List.of(), missing, "accepted " + (accepted + 1) + ", received " + seen.size());
+            java.util.Map<Integer, Integer> times = tally(got, accepted + 1);
+            assertEquals(List.of(), numbers(times, accepted + 1, n -> n == 0),
+                "accepted " + (accepted + 1) + ", received " + times.size());
             sub.close();
         }
     }
@@ -183,30 +171,9 @@ class OutboxCrashTest {
                 restarted.connect(Duration.ofSeconds(10));
                 assertTrue(restarted.flush(Duration.ofSeconds(30)), "completed: " + restarted.stats());
             }
-            java.util.Map<Integer, Integer> times = new java.util.TreeMap<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (times.size() <= accepted && System.nanoTime() < deadline) {
-                Collector.Message m = got.poll(Duration.ofMillis(500));
-                if (m != null) {
-                    times.merge(Integer.parseInt(m.payload()), 1, Integer::sum);
-                }
-            }
-            Collector.Message late;
-            while ((late = got.poll(Duration.ofMillis(500))) != null) {
-                times.merge(Integer.parseInt(late.payload()), 1, Integer::sum);
-            }
-            List<Integer> missing = new ArrayList<>();
-            List<Integer> twice = new ArrayList<>();
-            for (int i = 0; i <= accepted; i++) {
-                int n = times.getOrDefault(i, 0);
-                if (n == 0 && missing.size() < 20) {
-                    missing.add(i);
-                } else if (n > 1 && twice.size() < 20) {
-                    twice.add(i);
-                }
-            }
-            assertEquals(List.of(), missing, "accepted " + (accepted + 1));
-            assertEquals(List.of(), twice, "delivered more than once");
+            java.util.Map<Integer, Integer> times = tally(got, accepted + 1);
+            assertEquals(List.of(), numbers(times, accepted + 1, n -> n == 0), "accepted " + (accepted + 1));
+            assertEquals(List.of(), numbers(times, accepted + 1, n -> n > 1), "delivered more than once");
             sub.close();
         }
     }
@@ -244,29 +211,9 @@ class OutboxCrashTest {
                 }
             }
             assertTrue(pub.flush(Duration.ofSeconds(60)), "completed: " + pub.stats());
-            java.util.Map<Integer, Integer> times = new java.util.TreeMap<>();
-            Collector.Message m;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (times.size() < total && System.nanoTime() < deadline) {
-                m = got.poll(Duration.ofMillis(500));
-                if (m != null) {
-                    times.merge(Integer.parseInt(m.payload()), 1, Integer::sum);
-                }
-            }
-            while ((m = got.poll(Duration.ofMillis(1000))) != null) {
-                times.merge(Integer.parseInt(m.payload()), 1, Integer::sum);
-            }
-            List<Integer> missing = new ArrayList<>();
-            List<Integer> twice = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                int n = times.getOrDefault(i, 0);
-                if (n == 0 && missing.size() < 20) {
-                    missing.add(i);
-                } else if (n > 1 && twice.size() < 20) {
-                    twice.add(i);
-                }
-            }
-            assertEquals(List.of(), twice, "delivered more than once");
+            java.util.Map<Integer, Integer> times = tally(got, total);
+            assertEquals(List.of(), numbers(times, total, n -> n > 1), "delivered more than once");
+            List<Integer> missing = numbers(times, total, n -> n == 0);
             // Losses here are the broker's: mosquitto saves its state after each change, and a SIGKILL between a
             // change and its save loses it (seen: 2 of 3000). Only the client's part is asserted.
             System.out.println("kill -9 of " + kind + ": " + (total - times.size()) + " message(s) lost by the broker "
@@ -274,5 +221,37 @@ class OutboxCrashTest {
             pub.close();
             sub.close();
         }
+    }
+
+    /**
+     * How many times each numbered message arrived: until each of 0..count-1 has (at most 30 s), then until a
+     * second passes with nothing more.
+     */
+    private static java.util.Map<Integer, Integer> tally(Collector got, int count) throws InterruptedException {
+        java.util.Map<Integer, Integer> times = new java.util.TreeMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (times.size() < count && System.nanoTime() < deadline) {
+            Collector.Message m = got.poll(Duration.ofMillis(500));
+            if (m != null) {
+                times.merge(Integer.parseInt(m.payload()), 1, Integer::sum);
+            }
+        }
+        Collector.Message late;
+        while ((late = got.poll(Duration.ofMillis(1000))) != null) {
+            times.merge(Integer.parseInt(late.payload()), 1, Integer::sum);
+        }
+        return times;
+    }
+
+    /** The first 20 numbers below {@code count} whose number of arrivals matches. */
+    private static List<Integer> numbers(java.util.Map<Integer, Integer> times, int count,
+                                         java.util.function.IntPredicate arrivals) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < count && out.size() < 20; i++) {
+            if (arrivals.test(times.getOrDefault(i, 0))) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 }

@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 /** A broker played by the test, packet by packet, to produce what real brokers rarely do. */
 final class ScriptedBroker implements AutoCloseable {
     private final ServerSocket server;
+    private final java.util.List<MqttClient> clients = new java.util.ArrayList<>();
 
     ScriptedBroker() throws IOException {
         server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -20,6 +21,13 @@ final class ScriptedBroker implements AutoCloseable {
 
     int port() {
         return server.getLocalPort();
+    }
+
+    /** A client of this broker, closed with it. */
+    MqttClient client(MqttOptions options) {
+        MqttClient c = new MqttClient(options);
+        clients.add(c);
+        return c;
     }
 
     MqttOptions options(String clientId) {
@@ -40,6 +48,9 @@ final class ScriptedBroker implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        for (MqttClient c : clients) {
+            c.close();
+        }
         server.close();
     }
 
