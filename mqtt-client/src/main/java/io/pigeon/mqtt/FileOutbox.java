@@ -111,6 +111,7 @@ public final class FileOutbox extends SlotOutbox {
     /** Live DATA records may take this much of the disk, headers included. */
     private final long liveLimit;
     private final Fsync fsync;
+    private final Storage storage;
     private final CRC32C crc = new CRC32C();
     private final FileChannel lockChannel;
     private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
@@ -178,7 +179,13 @@ public final class FileOutbox extends SlotOutbox {
      * @throws IOException naming the directory when it cannot be created, read or written
      */
     public FileOutbox(Path dir, long maxBytes, int maxRecords, Fsync fsync) throws IOException {
+        this(dir, maxBytes, maxRecords, fsync, Storage.FILES);
+    }
+
+    /** With the segment files reached through {@code storage} (a recorder, in tests). */
+    FileOutbox(Path dir, long maxBytes, int maxRecords, Fsync fsync, Storage storage) throws IOException {
         super(Integer.MAX_VALUE); // recovery may find more than maxRecords; fits() bounds new ones
+        this.storage = storage;
         if (maxBytes < 1024 || maxRecords < 1) {
             throw new IllegalArgumentException("outbox limits too small");
         }
@@ -310,7 +317,7 @@ public final class FileOutbox extends SlotOutbox {
                 warnings.add("ignored " + path + ": not a segment name");
                 continue;
             }
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel ch = storage.open(path, false);
             Segment seg = new Segment(path, ch, ch.size());
             byte[] data = new byte[(int) Math.min(Integer.MAX_VALUE - 8, ch.size())];
             readFully(ch, ByteBuffer.wrap(data), 0);
@@ -731,8 +738,7 @@ public final class FileOutbox extends SlotOutbox {
             dirty = false;
         }
         Path p = dir.resolve(String.format("%016x.seg", nextSegment++));
-        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        FileChannel ch = storage.open(p, true);
         segments.add(new Segment(p, ch, 0));
         syncDirectory();
     }
@@ -785,7 +791,7 @@ public final class FileOutbox extends SlotOutbox {
             Segment s = segments.remove(0);
             try {
                 s.channel.close();
-                Files.deleteIfExists(s.path);
+                storage.delete(s.path);
                 deleted = true;
             } catch (IOException e) {
                 // tried; it goes next time
@@ -802,11 +808,8 @@ public final class FileOutbox extends SlotOutbox {
 
     /** Makes the directory's entries (segments created or deleted) durable. */
     private void syncDirectory() throws IOException {
-        if (fsync.intervalMillis() < 0) {
-            return;
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
+        if (fsync.intervalMillis() >= 0) {
+            storage.syncDirectory(dir);
         }
     }
 
