@@ -11,6 +11,7 @@ import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.GatewayConfig;
 import io.pigeon.mqtt.ConnectionListener;
 import io.pigeon.mqtt.FileOutbox;
+import io.pigeon.mqtt.MessageHandler;
 import io.pigeon.mqtt.MqttClient;
 import io.pigeon.mqtt.MqttOptions;
 import io.pigeon.mqtt.MqttStats;
@@ -45,6 +46,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final String root;
     private final MqttClient client;
+    private final ErrorReplies errorReplies;
     /** The disk outbox, when there is one: its recovery counts go into the health report. */
     private FileOutbox fileOutbox;
     private final ScheduledExecutorService scheduler;
@@ -106,6 +108,8 @@ public final class Gateway implements AutoCloseable {
         GatewayConfig.Mqtt m = config.mqtt();
         MqttOptions options = new MqttOptions().host(m.host()).port(m.port()).clientId(m.clientId())
             .keepAlive(m.keepalive()).cleanSession(true).maxInflight(m.maxInflight())
+            // a command larger than allowed is skipped by the client without being held (headers, topic: 64 KiB)
+            .maxPacketSize(config.maxCommandBytes() + 65_544)
             .maxBuffered(m.bufferMessages(), m.bufferBytes())
             .overflow(MqttOptions.Overflow.DROP_OLDEST)
             .will(new Will(root + "/availability", OFFLINE, 1, true))
@@ -148,6 +152,7 @@ public final class Gateway implements AutoCloseable {
         for (DeviceConfig d : config.devices()) {
             units.put(d.name(), new Unit(d));
         }
+        this.errorReplies = new ErrorReplies(units.keySet());
     }
 
     public MqttClient client() {
@@ -178,7 +183,18 @@ public final class Gateway implements AutoCloseable {
                 onDisconnected(cause);
             }
         });
-        client.subscribe(root + "/+/set", 1, this::onCommand);
+        client.subscribe(root + "/+/set", 1, new MessageHandler() {
+            @Override
+            public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
+                onCommand(topic, payload, retained);
+            }
+
+            @Override
+            public void oversized(String topic, int length, int qos, boolean retained) {
+                String device = deviceOf(topic);
+                scheduler.execute(() -> error(device, tooLarge(length), new byte[0]));
+            }
+        });
         if (discovery != null) {
             client.subscribe(config.discoveryPrefix() + "/status", 1, (t, p, q, r) -> {
                 if ("online".equals(new String(p, StandardCharsets.UTF_8).trim())) {
@@ -279,52 +295,73 @@ public final class Gateway implements AutoCloseable {
         units.values().forEach(u -> u.failsafeApplied = false);
     }
 
-    private void onCommand(String topic, byte[] payload, int qos, boolean retained) {
-        String device = topic.substring(root.length() + 1, topic.length() - "/set".length());
-        String text = new String(payload, StandardCharsets.UTF_8);
+    private String deviceOf(String topic) {
+        return topic.substring(root.length() + 1, topic.length() - "/set".length());
+    }
+
+    private String tooLarge(int bytes) {
+        return "too large: " + bytes + " bytes, limit " + config.maxCommandBytes();
+    }
+
+    private void onCommand(String topic, byte[] payload, boolean retained) {
+        String device = deviceOf(topic);
+        if (payload.length > config.maxCommandBytes()) {
+            scheduler.execute(() -> error(device, tooLarge(payload.length), payload));
+            return;
+        }
         if (retained) {
             // A retained command would fire again at every restart of the gateway.
-            if (!text.isEmpty()) {
-                Logger.warn("ignored a retained command for '{}'; clear it with an empty retained message", device);
-                error(device, "retained command ignored: commands must not be retained", text);
+            if (payload.length > 0) {
+                error(device, "retained command ignored: commands must not be retained (clear it with an empty "
+                    + "retained message)", payload);
             }
             return;
         }
-        scheduler.execute(() -> command(device, text));
+        scheduler.execute(() -> command(device, payload));
     }
 
-    private void command(String device, String text) {
+    private void command(String device, byte[] payload) {
+        String text = new String(payload, StandardCharsets.UTF_8);
         Unit u = units.get(device);
         if (u == null) {
-            error(device, "no device '" + device + "'", text);
+            error(device, "no device '" + device + "'", payload);
             return;
         }
         if (!u.acts()) {
-            error(device, "device '" + device + "' is not an actuator", text);
+            error(device, "device '" + device + "' is not an actuator", payload);
             return;
         }
         Command command;
         try {
             command = CommandParser.parse(text);
         } catch (CommandParser.BadCommand e) {
-            error(device, e.getMessage(), text);
+            error(device, e.getMessage(), payload);
             return;
         }
         echo.set(device);
         try {
             u.supervisor.apply(command);
-            Logger.info("device '{}': {}", device, text.trim());
+            Logger.info("device '{}': {}", device, Logs.escape(text.trim()));
         } catch (DeviceException | RuntimeException e) {
-            error(device, e.getMessage(), text);
+            error(device, e.getMessage(), payload);
         } finally {
             echo.remove();
         }
     }
 
-    private void error(String device, String message, String payload) {
-        Logger.warn("command for '{}' refused: {}", device, message);
-        byte[] body = new Json().put("error", message).put("payload", payload).toString().getBytes(StandardCharsets.UTF_8);
-        publish(root + "/" + device + "/error", body, 1, false);
+    /**
+     * Answers a refused command on {@code <root>/<device>/error} (see {@link ErrorReplies}: short, QoS 0, at most
+     * a few a second) and says so in the log, escaped; a refusal over the allowance is only counted.
+     */
+    private void error(String device, String message, byte[] payload) {
+        String reply = errorReplies.reply(device, message, payload, System.nanoTime());
+        if (reply == null) {
+            return;
+        }
+        Logger.warn("command for '{}' refused: {}", Logs.escape(device), Logs.escape(message));
+        if (client.isConnected()) {
+            publish(root + "/" + device + "/error", reply.getBytes(StandardCharsets.UTF_8), 0, false);
+        }
     }
 
     private void alert(Json json) {

@@ -67,6 +67,7 @@ public final class ConfigLoader {
             String platform = top.choice("platform", "auto", "auto", "raspberrypi", "mock");
             int pwmChip = top.integer("pwm_chip", 0, 0, 16);
             Path oneWire = Path.of(top.string("onewire_dir", "/sys/bus/w1/devices"));
+            int maxCommandBytes = top.integer("max_command_bytes", 64 * 1024, 16, 16 * 1024 * 1024);
             Settings logSection = top.section("log");
             GatewayConfig.Log log = new GatewayConfig.Log("info", null);
             if (logSection != null) {
@@ -107,7 +108,8 @@ public final class ConfigLoader {
                 devices.add(device(i, (Map<String, Object>) m, k -> tree.where(path + "." + k), names, hardware));
             }
             top.rejectUnknown();
-            return new GatewayConfig(file, mqtt, platform, pwmChip, oneWire, log, healthInterval, discovery, devices);
+            return new GatewayConfig(file, mqtt, platform, pwmChip, oneWire, log, healthInterval, discovery, devices,
+                maxCommandBytes);
         } catch (SettingsException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** The whole configuration, validated. Field names follow the YAML keys. */
 public record GatewayConfig(Path file, Mqtt mqtt, String platform, int pwmChip, Path oneWireBase, Log log,
-                            Duration healthInterval, String discoveryPrefix, List<DeviceConfig> devices) {
+                            Duration healthInterval, String discoveryPrefix, List<DeviceConfig> devices,
+                            int maxCommandBytes) {
 
     /**
      * @param password never logged; {@code toString} hides it

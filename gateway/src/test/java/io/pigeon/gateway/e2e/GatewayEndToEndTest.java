@@ -164,8 +164,8 @@ class GatewayEndToEndTest {
 
         cmd.publish("pigeon/e2e/relay/set", "BANANA".getBytes(UTF_8), 1, false);
         Collector.Message err = next(got, "pigeon/e2e/relay/error");
-        assertEquals("{\"error\":\"unknown command: expected ON, OFF, TOGGLE, a number or a JSON object\",\"payload\":\"BANANA\"}",
-            err.payload());
+        assertEquals("{\"error\":\"unknown command: expected ON, OFF, TOGGLE, a number or a JSON object\",\"payload\":\"BANANA\","
+            + "\"payload_bytes\":6}", err.payload());
         assertFalse(err.retained());
         cmd.publish("pigeon/e2e/relay/set", "{\"duty\": 50}".getBytes(UTF_8), 1, false);
         assertTrue(next(got, "pigeon/e2e/relay/error").payload().contains("takes ON, OFF, TOGGLE or a pulse"));
@@ -178,6 +178,69 @@ class GatewayEndToEndTest {
         cmd.publish("pigeon/e2e/relay/set", "{\"state\":\"OFF\",\"for_ms\":300}".getBytes(UTF_8), 1, false);
         assertEquals("OFF", next(got, "pigeon/e2e/relay/state").payload());
         assertEquals("ON", next(got, "pigeon/e2e/relay/state").payload(), "back ON after the pulse");
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void hostileCommandsGetShortRepliesAndNeverCutTheGatewayOff(BrokerKind kind) throws Exception {
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
+        Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), "max_command_bytes: 4096\n"));
+        next(got, "pigeon/e2e/availability");
+        Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "relay online");
+        MqttClient cmd = commander(broker);
+
+        // A long bad command: the reply quotes 256 bytes and says how long it was (Moquette's limit is 8 KB).
+        byte[] garbage = ("{garbage " + "x".repeat(3000) + "}").getBytes(UTF_8);
+        cmd.publish("pigeon/e2e/relay/set", garbage, 0, false);
+        Collector.Message err = next(got, "pigeon/e2e/relay/error");
+        assertTrue(err.payload().contains("\"payload_bytes\":" + garbage.length), err.payload());
+        assertTrue(err.payload().length() < 600, "a short reply: " + err.payload().length() + " bytes");
+        assertEquals(0, err.qos(), "error replies are QoS 0");
+
+        // Over max_command_bytes: refused as too large.
+        cmd.publish("pigeon/e2e/relay/set", new byte[6000], 0, false);
+        assertTrue(next(got, "pigeon/e2e/relay/error").payload().contains("too large: 6000 bytes, limit 4096"));
+
+        if (kind == BrokerKind.MOSQUITTO) {
+            // Larger than the client holds at all: skipped unread, answered, and the connection stays up, also
+            // for a retained one (which would otherwise come back at every reconnect).
+            cmd.publish("pigeon/e2e/relay/set", new byte[200_000], 0, false);
+            assertTrue(next(got, "pigeon/e2e/relay/error").payload().contains("too large: 2000"));
+            cmd.publish("pigeon/e2e/relay/set", new byte[200_000], 1, true);
+            assertTrue(next(got, "pigeon/e2e/relay/error").payload().contains("too large: 2000"));
+            cmd.publish("pigeon/e2e/relay/set", new byte[0], 1, true); // clear it
+        }
+
+        // A flood of refused commands: a few replies a second per device, the rest summed up in the next one.
+        for (int i = 0; i < 300; i++) {
+            cmd.publish("pigeon/e2e/relay/set", "BANANA".getBytes(UTF_8), 0, false);
+            cmd.publish("pigeon/e2e/nosuch" + i + "/set", "ON".getBytes(UTF_8), 0, false);
+        }
+        Thread.sleep(1500);
+        int replies = 0;
+        Collector.Message m;
+        while ((m = got.poll(java.time.Duration.ofMillis(200))) != null) {
+            if (m.topic().endsWith("/error")) {
+                replies++;
+            }
+        }
+        backlog.clear();
+        // at most 5 a second for the relay and 5 for all unknown names together, over the 2-3 s of the flood
+        assertTrue(replies <= 30, "replies to 600 refused commands: " + replies);
+        cmd.publish("pigeon/e2e/relay/set", "BANANA".getBytes(UTF_8), 0, false);
+        String summary = next(got, "pigeon/e2e/relay/error").payload();
+        assertTrue(summary.contains("\"suppressed\":"), summary);
+
+        // Still connected and obeying.
+        cmd.publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, false);
+        Collector.Message state;
+        do {
+            state = next(got, "pigeon/e2e/relay/state");
+        } while (!state.payload().equals("ON"));
+        assertEquals(0, g.client().stats().protocolErrors());
+        assertEquals(1, g.client().stats().connects(), "never cut off");
     }
 
     @ParameterizedTest
