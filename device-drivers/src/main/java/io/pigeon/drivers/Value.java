@@ -54,7 +54,22 @@ public sealed interface Value {
         }
     }
 
+    /** Text as a device sent it, less NUL and other control characters (a log or a consumer must not get them). */
     record Text(String value) implements Value {
+        public Text {
+            StringBuilder kept = null;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                boolean control = c < 0x20 || (c >= 0x7F && c < 0xA0);
+                if (control && kept == null) {
+                    kept = new StringBuilder(value.length()).append(value, 0, i);
+                } else if (!control && kept != null) {
+                    kept.append(c);
+                }
+            }
+            value = kept == null ? value : kept.toString();
+        }
+
         @Override
         public String text() {
             return value;

@@ -243,6 +243,39 @@ class GatewayEndToEndTest {
         assertEquals(1, g.client().stats().connects(), "never cut off");
     }
 
+    /**
+     * The incident of issue #10: a link that stops carrying data (here a proxy that stops reading) while readings
+     * flow. The relay still goes to its safe state on time, and the gateway goes on reading.
+     */
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void aFrozenLinkStillLetsTheFailsafeActOnTime(BrokerKind kind) throws Exception {
+        TestBroker broker = closer.track(kind.start());
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
+        PtyPair pty = closer.track(new PtyPair());
+        Gateway g = gateway(config("127.0.0.1", proxy.port(), pty.device(), "").replace("keepalive: 5", "keepalive: 2")
+            .replace("safe_state: \"OFF\"", "safe_state: \"OFF\"\n    failsafe_after: 2s")
+            .replace("initial: \"OFF\"", "initial: \"ON\""));
+        Await.until(WAIT, () -> g.client().isConnected(), () -> "connected");
+        Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "relay online");
+        GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
+        commander(broker).publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, false);
+        Await.until(WAIT, relay::state, () -> "relay ON");
+        proxy.stall();
+        long frozenAt = System.nanoTime();
+        StringBuilder burst = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            burst.append("temperature=").append(i).append(" note=").append("z".repeat(100)).append('\n');
+        }
+        pty.write(burst.toString());
+        // lost after 1.5 keep-alives (3 s), then failsafe_after 2 s: well within 10 s
+        Await.until(Duration.ofSeconds(10), () -> !relay.state(), () -> "failsafe: the relay goes OFF");
+        long ms = (System.nanoTime() - frozenAt) / 1_000_000;
+        assertTrue(ms < 8000, "safe state after " + ms + " ms");
+        pty.write("temperature=99\n");
+        Await.until(WAIT, () -> g.health("climate").online(), () -> "still reading");
+    }
+
     @ParameterizedTest
     @MethodSource("brokers")
     void unpluggedSerialDeviceGoesOfflineWithAnAlertAndComesBack(BrokerKind kind) throws Exception {
