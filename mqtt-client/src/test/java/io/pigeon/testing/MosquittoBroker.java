@@ -38,7 +38,6 @@ final class MosquittoBroker implements TestBroker {
             if (config.persistent()) {
                 lines.add("persistence_location " + dir + "/");
                 lines.add("autosave_interval 1");
-                lines.add("autosave_on_changes true"); // saved after every change: a kill -9 loses at most one
             }
             if (!config.users().isEmpty()) {
                 Path pw = dir.resolve("passwords");
@@ -156,19 +155,6 @@ final class MosquittoBroker implements TestBroker {
         } catch (IOException e) {
             return "(no log)";
         }
-    }
-
-    @Override
-    public synchronized void crash() {
-        signal("CONT");
-        process.destroyForcibly(); // SIGKILL: nothing saved on the way out
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process = null;
-        Ports.awaitClosed(port, Duration.ofSeconds(10));
     }
 
     @Override

@@ -15,11 +15,6 @@ public interface TestBroker extends AutoCloseable {
 
     void stop();
 
-    /** Kills the broker process (SIGKILL); {@link #start} brings it back on the same port. Mosquitto only. */
-    default void crash() {
-        throw new UnsupportedOperationException(name() + " cannot be crashed");
-    }
-
     /** Freezes the broker process (SIGSTOP): its sockets stay open and nothing is read. Mosquitto only. */
     default void pause() {
         throw new UnsupportedOperationException(name() + " cannot be paused");

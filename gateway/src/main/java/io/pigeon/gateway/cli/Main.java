@@ -43,8 +43,13 @@ public final class Main {
     private Main() {
     }
 
+    /** What the process exits with: set before {@code System.exit}, so the shutdown hook keeps it. */
+    private static volatile int exitStatus = OK;
+
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int status = run(args, System.out, System.err);
+        exitStatus = status;
+        System.exit(status);
     }
 
     public static String version() {
@@ -143,14 +148,15 @@ public final class Main {
             } finally {
                 stopped.countDown();
             }
-            // A JVM stopped by SIGTERM exits with 143; a clean stop is 0 for systemd and for scripts. halt()
-            // skips the other shutdown hooks, so the log writers are closed (flushed) here first.
+            // A JVM stopped by SIGTERM exits with 143; a clean stop is 0 for systemd and for scripts, and a
+            // runtime failure stays 1 (so that Restart=on-failure restarts it). halt() skips the other shutdown
+            // hooks, so the log writers are closed (flushed) here first.
             try {
                 org.tinylog.provider.ProviderRegistry.getLoggingProvider().shutdown();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Runtime.getRuntime().halt(OK);
+            Runtime.getRuntime().halt(exitStatus); // 0 after a signal; 1 after a runtime failure
         }, "pigeon-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

@@ -199,6 +199,20 @@ class GatewayJarIT {
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
     }
 
+    /** A runtime failure exits 1, so that systemd's Restart=on-failure restarts the gateway (it exited 0). */
+    @Test
+    void aRuntimeFailureExitsWithCode1() throws Exception {
+        TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
+        PtyPair pty = closer.track(new PtyPair());
+        // A discovery prefix that passes the config check but that the client refuses as a topic filter.
+        Path config = config(broker, pty.device(), "homeassistant: {discovery_prefix: \"ha/#\"}");
+        Path log = dir.resolve("failing.log");
+        Process p = start(log, "run", "--config", config.toString());
+        processes.add(p);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the gateway gave up");
+        assertEquals(1, p.exitValue(), Files.readString(log));
+    }
+
     @Test
     void aSecondGatewayOnTheSameOutboxRefusesToStartAndCheckWarns() throws Exception {
         TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
