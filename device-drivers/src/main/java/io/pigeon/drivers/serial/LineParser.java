@@ -85,7 +85,7 @@ public abstract class LineParser {
         };
     }
 
-    Value value(String name, String text) {
+    Value value(String name, String text) throws ParseException {
         String t = text.trim();
         switch (t.toLowerCase(Locale.ROOT)) {
             case "true", "on" -> {
@@ -94,12 +94,18 @@ public abstract class LineParser {
             case "false", "off" -> {
                 return Value.bool(false);
             }
+            case "nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity" ->
+                throw new ParseException("'" + name + "' is not a finite number: " + t);
             default -> {
             }
         }
         try {
             double d = Double.parseDouble(t);
-            if (!Double.isNaN(d) && !Double.isInfinite(d) && !t.endsWith("d") && !t.endsWith("f")) {
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                // never published, as a number or as the text "NaN": a reading that is no value
+                throw new ParseException("'" + name + "' is not a finite number: " + t);
+            }
+            if (!t.endsWith("d") && !t.endsWith("f")) {
                 return Value.number(d, units.getOrDefault(name, ""));
             }
         } catch (NumberFormatException e) {
@@ -114,6 +120,8 @@ public abstract class LineParser {
         }
     }
 
+    private static final Pattern SPACED_EQUALS = Pattern.compile("\\s*=\\s*");
+
     static final class KeyValue extends LineParser {
         KeyValue(Map<String, String> units) {
             super(units);
@@ -122,7 +130,8 @@ public abstract class LineParser {
         @Override
         public Map<String, Value> parse(String line) throws ParseException {
             Map<String, Value> out = new LinkedHashMap<>();
-            for (String pair : line.trim().split("[\\s,;]+")) {
+            // "temperature = 22.3" is "temperature=22.3": spaces around '=' are not separators
+            for (String pair : SPACED_EQUALS.matcher(line.trim()).replaceAll("=").split("[\\s,;]+")) {
                 if (pair.isEmpty()) {
                     continue;
                 }

@@ -171,4 +171,16 @@ class SerialProtocolTest {
             assertThrows(LineParser.ParseException.class, () -> p.parse(bad), bad);
         }
     }
+
+    @Test
+    void kvTakesSpacesAroundTheEqualsSignAndRefusesNaNAndInfinity() throws Exception {
+        LineParser kv = new LineParser.KeyValue(java.util.Map.of());
+        Map<String, io.pigeon.drivers.Value> r = kv.parse("temperature = 22.3  humidity= 40 state =ON");
+        assertEquals("22.3", r.get("temperature").text());
+        assertEquals("40", r.get("humidity").text());
+        assertEquals("ON", r.get("state").text());
+        for (String bad : new String[] {"temperature=NaN", "temperature=Infinity", "t=-inf", "t=1e999"}) {
+            assertThrows(LineParser.ParseException.class, () -> kv.parse(bad), bad);
+        }
+    }
 }

@@ -27,7 +27,8 @@ public final class Main {
 
         Commands:
           run   --config FILE   run the gateway in the foreground (SIGTERM or Ctrl-C stops it cleanly)
-          check --config FILE   validate the config file and exit (0 = valid, 2 = invalid)
+          check --config FILE   validate the config file and exit (0 = valid, 2 = invalid);
+                                "check FILE" and "run FILE" work too
 
         Options:
           -c, --config FILE     the config file (default: /etc/pigeon/pigeon.yaml)
@@ -67,6 +68,7 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String command = null;
         Path config = Path.of("/etc/pigeon/pigeon.yaml");
+        boolean configGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -84,6 +86,7 @@ public final class Main {
                         return USAGE;
                     }
                     config = Path.of(args[++i]);
+                    configGiven = true;
                 }
                 case "run", "check" -> {
                     if (command != null) {
@@ -95,6 +98,9 @@ public final class Main {
                 default -> {
                     if (a.startsWith("--config=")) {
                         config = Path.of(a.substring("--config=".length()));
+                    } else if (command != null && !configGiven && !a.startsWith("-")) {
+                        config = Path.of(a); // "pigeon check pigeon.yaml", as people type it
+                        configGiven = true;
                     } else {
                         err.println("pigeon: unknown argument '" + a + "' (see pigeon --help)");
                         return USAGE;
