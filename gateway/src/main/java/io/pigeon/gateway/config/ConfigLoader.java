@@ -43,9 +43,20 @@ public final class ConfigLoader {
         this.platformOverride = platform;
     }
 
+    /** The largest config file read, and the largest password file: nothing a person writes is bigger. */
+    static final int MAX_BYTES = 1024 * 1024;
+    static final int MAX_PASSWORD_BYTES = 64 * 1024;
+
     public GatewayConfig load(Path file) throws ConfigException {
         String text;
         try {
+            if (Files.isRegularFile(file) && Files.size(file) > MAX_BYTES) {
+                throw new ConfigException(file + ": too large (" + Files.size(file) + " bytes; a config is at most "
+                    + MAX_BYTES + ")");
+            }
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new ConfigException(file + ": not a regular file");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": no such file");
@@ -152,6 +163,9 @@ public final class ConfigLoader {
             password = inline.getBytes(StandardCharsets.UTF_8);
         } else if (passwordFile != null) {
             try {
+                if (!Files.isRegularFile(passwordFile) || Files.size(passwordFile) > MAX_PASSWORD_BYTES) {
+                    throw s.error("password_file", "must be a regular file of at most " + MAX_PASSWORD_BYTES + " bytes");
+                }
                 password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw s.error("password_file", "cannot be read: " + e.getMessage());

@@ -27,17 +27,24 @@ final class YamlTree {
     private final Map<String, Integer> lines = new HashMap<>();
     private final String file;
 
+    /** Deeper than this, a config is not one a person wrote (and a self-referencing alias never ends). */
+    static final int MAX_DEPTH = 32;
+
     private YamlTree(String file, Node node) throws ConfigException {
         this.file = file;
-        this.root = node == null ? null : convert(node, "");
+        this.root = node == null ? null : convert(node, "", 0);
     }
 
     static YamlTree parse(String file, String text) throws ConfigException {
         LoadSettings settings = LoadSettings.builder().setLabel(file).setAllowDuplicateKeys(false)
-            .setMaxAliasesForCollections(10).build();
+            .setAllowRecursiveKeys(false).setMaxAliasesForCollections(10).setCodePointLimit(ConfigLoader.MAX_BYTES)
+            .build();
         try {
             Optional<Node> node = new Compose(settings).composeString(text);
             return new YamlTree(file, node.orElse(null));
+        } catch (StackOverflowError e) {
+            // The YAML library composes nested collections by recursion: a hostile file must be an error, not a crash.
+            throw new ConfigException(file + ": nested too deeply (at most " + MAX_DEPTH + " levels)");
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
             throw new ConfigException(file + ":" + line + ": YAML syntax error: " + e.getProblem());
@@ -63,7 +70,11 @@ final class YamlTree {
         }
     }
 
-    private Object convert(Node node, String path) throws ConfigException {
+    private Object convert(Node node, String path, int depth) throws ConfigException {
+        if (depth > MAX_DEPTH) {
+            throw new ConfigException(where(path) + ": nested too deeply (at most " + MAX_DEPTH
+                + " levels; a self-referencing alias?)");
+        }
         node.getStartMark().map(Mark::getLine).ifPresent(l -> lines.putIfAbsent(path, l + 1));
         if (node instanceof MappingNode m) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -73,8 +84,14 @@ final class YamlTree {
                 }
                 String key = k.getValue();
                 String sub = path.isEmpty() ? key : path + "." + key;
+                if (out.containsKey(key)) {
+                    // (the low-level parser does not check this: a second 'devices:' would replace the first)
+                    throw new ConfigException(file + ":" + k.getStartMark().map(mark -> mark.getLine() + 1).orElse(0)
+                        + ": '" + key + "' appears twice" + (path.isEmpty() ? "" : " in '" + path + "'")
+                        + ": keep one");
+                }
                 k.getStartMark().ifPresent(mark -> lines.put(sub, mark.getLine() + 1));
-                out.put(key, convert(t.getValueNode(), sub));
+                out.put(key, convert(t.getValueNode(), sub, depth + 1));
             }
             return out;
         }
@@ -82,7 +99,7 @@ final class YamlTree {
             List<Object> out = new ArrayList<>();
             int i = 0;
             for (Node item : s.getValue()) {
-                out.add(convert(item, path + "[" + i++ + "]"));
+                out.add(convert(item, path + "[" + i++ + "]", depth + 1));
             }
             return out;
         }

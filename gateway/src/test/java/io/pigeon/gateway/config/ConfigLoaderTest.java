@@ -116,4 +116,28 @@ class ConfigLoaderTest {
         String e = error(VALID.replace("      failsafe_after: 120s", "").replace("- name: climate", "- name: climate\n    failsafe_after: 5s"));
         assertTrue(e.contains("needs an actuator with a safe_state"), e);
     }
+
+    /** Files no person writes end in a clear error (exit 2 from the CLI), never a crash or an endless read. */
+    @Test
+    void hostileConfigFilesAreClearErrors(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertTrue(error("[".repeat(100_000)).contains(FILE.toString()));
+        assertTrue(error("{a: ".repeat(20_000) + "1" + "}".repeat(20_000)).contains("nested too deeply"));
+        assertTrue(error("mqtt: &m {host: x, again: *m}\ndevices: []\n").contains("nested too deeply"));
+        assertTrue(error("mqtt: {host: a}\ndevices: []\ndevices: []\n").contains("devices"), "a second key is refused");
+        Path huge = dir.resolve("huge.yaml");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(100L << 20); // 100 MB, sparse
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of()).load(huge));
+        assertTrue(e.getMessage().contains("too large"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of()).load(dir));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        String zero = error("""
+            mqtt: {host: a, username: u, password_file: /dev/zero}
+            platform: mock
+            devices:
+              - {name: relay, driver: gpio-out, pin: 27}
+            """);
+        assertTrue(zero.contains("password_file") && zero.contains("regular file"), zero);
+    }
 }
