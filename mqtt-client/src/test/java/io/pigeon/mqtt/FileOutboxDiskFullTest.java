@@ -29,8 +29,8 @@ class FileOutboxDiskFullTest {
         return p.waitFor(20, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 
-    @Test
-    void aFullDiskRefusesMessagesWithoutThrowingAndRecovers() throws Exception {
+    /** A 1 MB tmpfs of the test's own (root only; CI is root and must not skip), unmounted by the caller. */
+    private Path mountSmallTmpfs() throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (!root && Boolean.getBoolean("pigeon.ci")) {
             throw new AssertionError("CI must run this test as root (it mounts a tmpfs)");
@@ -38,6 +38,12 @@ class FileOutboxDiskFullTest {
         Assumptions.assumeTrue(root, "needs root to mount a small tmpfs");
         Path mount = Files.createDirectory(dir.resolve("small"));
         assertEquals(0, run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString()));
+        return mount;
+    }
+
+    @Test
+    void aFullDiskRefusesMessagesWithoutThrowingAndRecovers() throws Exception {
+        Path mount = mountSmallTmpfs();
         try {
             Path filler = mount.resolve("filler");
             Files.write(filler, new byte[900 * 1024]);
@@ -80,13 +86,7 @@ class FileOutboxDiskFullTest {
 
     @Test
     void theDrainGoesOnWithoutAckRecordsAndCountsWhatMayComeBack() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && Boolean.getBoolean("pigeon.ci")) {
-            throw new AssertionError("CI must run this test as root (it mounts a tmpfs)");
-        }
-        Assumptions.assumeTrue(root, "needs root to mount a small tmpfs");
-        Path mount = Files.createDirectory(dir.resolve("small"));
-        assertEquals(0, run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString()));
+        Path mount = mountSmallTmpfs();
         try {
             Path outboxDir = mount.resolve("outbox");
             java.util.List<Integer> handles = new java.util.ArrayList<>();
