@@ -600,15 +600,17 @@ public final class FileOutbox extends SlotOutbox {
         pendingMeta.clear();
         int records = pendingRecords;
         pendingRecords = 0;
-        unrecorded += records; // taken back below once the write succeeds
         b.putInt(length).putInt(0).put(DATA).putLong(s).put(flags).putShort((short) topicLen)
             .put(topic, topicOff, topicLen).put(payload, payloadOff, payloadLen);
         crc.reset();
         crc.update(b.array(), acks + HEADER, length);
         b.putInt(acks + 4, (int) crc.getValue());
-        long at = write(b) + acks + HEADER;
-        unrecorded -= records;
-        return at;
+        try {
+            return write(b) + acks + HEADER;
+        } catch (IOException e) {
+            unrecorded += records; // the stage and ACK records that went with it are lost
+            throw e;
+        }
     }
 
     /**

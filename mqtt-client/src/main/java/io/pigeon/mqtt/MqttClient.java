@@ -285,25 +285,19 @@ public final class MqttClient implements AutoCloseable {
 
     /** Publishes to a topic given as a string; its encoding is cached, so repeating a topic costs nothing. */
     public boolean publish(String topic, byte[] payload, int qos, boolean retain) {
-        Topic t;
         acquire();
         try {
-            t = topics.get(topic);
-        } finally {
-            lock.unlock();
-        }
-        if (t == null) {
-            t = Topic.of(topic); // validates: outside the lock, so a bad topic costs no one else
-            acquire();
-            try {
+            Topic t = topics.get(topic);
+            if (t == null) {
+                t = Topic.of(topic);
                 if (topics.size() < MAX_TOPIC_CACHE) {
                     topics.put(topic, t);
                 }
-            } finally {
-                lock.unlock();
             }
+            return publish(t, payload, 0, payload.length, qos, retain); // the lock is reentrant
+        } finally {
+            lock.unlock();
         }
-        return publish(t, payload, 0, payload.length, qos, retain);
     }
 
     /**
@@ -336,7 +330,7 @@ public final class MqttClient implements AutoCloseable {
                 throw new IllegalStateException("client is closed");
             }
             if (qos == 0 && connected) {
-                return outgoing.sendNow(topic, payload, offset, length, retain);
+                return outgoing.sendNow(topic, payload, offset, length, retain, size);
             }
             try {
                 if (!outgoing.accept(topic, payload, offset, length, qos, retain)) {

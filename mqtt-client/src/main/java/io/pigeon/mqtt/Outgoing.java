@@ -94,9 +94,11 @@ final class Outgoing {
         return inflight;
     }
 
-    /** Sends a QoS 0 message straight out; false (counted) when the connection is not taking data. */
-    boolean sendNow(Topic topic, byte[] payload, int offset, int length, boolean retain) {
-        int size = MqttEncoder.publishPacketSize(topic.utf8.length, length, 0);
+    /**
+     * Sends a QoS 0 message of {@code size} bytes (the whole packet) straight out; false (counted) when the
+     * connection is not taking data.
+     */
+    boolean sendNow(Topic topic, byte[] payload, int offset, int length, boolean retain, int size) {
         if (!wire.admits(size)) {
             droppedStalled++; // the broker is not taking data: QoS 0 is not worth queueing behind a stall
             return false;

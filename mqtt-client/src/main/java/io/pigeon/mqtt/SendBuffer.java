@@ -72,11 +72,9 @@ final class SendBuffer {
 
     /** Forgets everything waiting and unseals, for a new connection. */
     void clear() {
-        if (buf.capacity() > baseCapacity) {
-            buf = ByteBuffer.allocateDirect(baseCapacity);
-        }
-        buf.clear().flip();
+        buf.position(buf.limit());
         sealed = false;
+        drained();
     }
 
     /** The waiting bytes, for the transport to write from (advancing the position). */

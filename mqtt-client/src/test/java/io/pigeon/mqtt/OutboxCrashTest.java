@@ -38,17 +38,9 @@ class OutboxCrashTest {
     void everyAcceptedMessageIsDeliveredAfterKillMinus9(BrokerKind kind) throws Exception {
         try (TestBroker broker = kind.start()) {
             Collector got = new Collector();
-            MqttClient sub = new MqttClient(MqttClientBrokerTest.options(broker, "crash-sub"));
-            sub.connect(Duration.ofSeconds(10));
-            sub.subscribe("crash/#", 1, got).get(10, TimeUnit.SECONDS);
-
+            MqttClient sub = subscriber(broker, "crash-sub", 1, got);
             int accepted = runAndKill(broker.port(), 3000, "1", "clean");
-
-            try (FileOutbox outbox = new FileOutbox(dir, 16 << 20, 100_000, FileOutbox.Fsync.interval(1000));
-                 MqttClient restarted = new MqttClient(MqttClientBrokerTest.options(broker, "crash-child"), outbox)) {
-                restarted.connect(Duration.ofSeconds(10));
-                assertTrue(restarted.flush(Duration.ofSeconds(30)), "resent and acknowledged: " + restarted.stats());
-            }
+            restartAndDrain(broker, true);
             java.util.Map<Integer, Integer> times = tally(got, accepted + 1);
             assertEquals(List.of(), numbers(times, accepted + 1, n -> n == 0),
                 "accepted " + (accepted + 1) + ", received " + times.size());
@@ -158,20 +150,31 @@ class OutboxCrashTest {
     void qos2IsDeliveredExactlyOnceAcrossKillMinus9OfThePublisher(BrokerKind kind) throws Exception {
         try (TestBroker broker = kind.start()) {
             Collector got = new Collector();
-            MqttClient sub = new MqttClient(MqttClientBrokerTest.options(broker, "crash-sub2"));
-            sub.connect(Duration.ofSeconds(10));
-            sub.subscribe("crash/#", 2, got).get(10, TimeUnit.SECONDS);
+            MqttClient sub = subscriber(broker, "crash-sub2", 2, got);
             int accepted = runAndKill(broker.port(), 2000, "2", "persistent");
-            try (FileOutbox outbox = new FileOutbox(dir, 16 << 20, 100_000, FileOutbox.Fsync.interval(1000));
-                 MqttClient restarted = new MqttClient(MqttClientBrokerTest.options(broker, "crash-child")
-                     .cleanSession(false), outbox)) {
-                restarted.connect(Duration.ofSeconds(10));
-                assertTrue(restarted.flush(Duration.ofSeconds(30)), "completed: " + restarted.stats());
-            }
+            restartAndDrain(broker, false);
             java.util.Map<Integer, Integer> times = tally(got, accepted + 1);
             assertEquals(List.of(), numbers(times, accepted + 1, n -> n == 0), "accepted " + (accepted + 1));
             assertEquals(List.of(), numbers(times, accepted + 1, n -> n > 1), "delivered more than once");
             sub.close();
+        }
+    }
+
+    /** A client that receives everything under crash/ at {@code qos}, subscribed when this returns. */
+    private static MqttClient subscriber(TestBroker broker, String id, int qos, Collector got) throws Exception {
+        MqttClient sub = new MqttClient(MqttClientBrokerTest.options(broker, id));
+        sub.connect(Duration.ofSeconds(10));
+        sub.subscribe("crash/#", qos, got).get(10, TimeUnit.SECONDS);
+        return sub;
+    }
+
+    /** The killed publisher started again on its outbox, until everything it held is acknowledged. */
+    private void restartAndDrain(TestBroker broker, boolean cleanSession) throws Exception {
+        try (FileOutbox outbox = new FileOutbox(dir, 16 << 20, 100_000, FileOutbox.Fsync.interval(1000));
+             MqttClient restarted = new MqttClient(MqttClientBrokerTest.options(broker, "crash-child")
+                 .cleanSession(cleanSession), outbox)) {
+            restarted.connect(Duration.ofSeconds(10));
+            assertTrue(restarted.flush(Duration.ofSeconds(30)), "resent and acknowledged: " + restarted.stats());
         }
     }
 
