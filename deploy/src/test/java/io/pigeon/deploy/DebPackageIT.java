@@ -104,7 +104,10 @@ class DebPackageIT {
         for (String line : new String[] {"Type=exec", "Restart=on-failure", "User=pigeon", "NoNewPrivileges=yes",
             "ProtectSystem=strict", "ReadWritePaths=/var/lib/pigeon", "ProtectHome=yes", "PrivateTmp=yes",
             "DeviceAllow=char-gpiochip rw", "DeviceAllow=char-tty* rw", "DeviceAllow=char-i2c rw", "DeviceAllow=char-spi rw",
-            "ExecStartPre=/usr/bin/pigeon check --config /etc/pigeon/pigeon.yaml", "StartLimitBurst=5"}) {
+            "ExecStartPre=/usr/bin/pigeon check --config /etc/pigeon/pigeon.yaml", "StartLimitBurst=5",
+            // hardware PWM through sysfs under ProtectKernelTunables: the Pi 4's and the Pi 5's PWM devices
+            "ReadWritePaths=-/sys/devices/platform/soc/fe20c000.pwm",
+            "ReadWritePaths=-/sys/devices/platform/axi/1000120000.pcie/1f00098000.pwm"}) {
             assertTrue(original.contains(line + "\n"), line);
         }
         assertTrue(original.matches("(?s).*\nMemoryMax=\\d+M\n.*"));

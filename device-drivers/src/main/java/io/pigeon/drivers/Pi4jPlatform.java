@@ -9,59 +9,146 @@ import com.pi4j.plugin.linuxfs.provider.pwm.LinuxFsPwmProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import com.pi4j.plugin.mock.provider.pwm.MockPwmProvider;
-import io.pigeon.drivers.i2c.SimulatedI2cProvider;
+import com.pi4j.io.i2c.I2CProvider;
+import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
+import io.pigeon.drivers.gpio.PwmPins;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The Pi4J context the GPIO, PWM and I2C drivers use: the Raspberry Pi's kernel interfaces (GPIO character
- * device, /dev/i2c-*, /sys/class/pwm), or Pi4J's mock platform for laptops, tests and the simulator (with
- * an I2C provider whose devices answer like real register maps; see {@link SimulatedI2cProvider}).
+ * device, /dev/i2c-*, /sys/class/pwm), or Pi4J's mock platform for laptops, tests and the simulator (which
+ * brings an I2C provider whose devices answer like real register maps: {@link #simulated}).
  * The context is created on first use, so a config with no GPIO/I2C/PWM device never touches Pi4J.
  */
 public final class Pi4jPlatform implements AutoCloseable {
     public enum Kind { RASPBERRYPI, MOCK }
 
-    private final Kind kind;
-    private final int pwmChip;
-    private Context context;
+    static final Path DEVICE_TREE_MODEL = Path.of("/proc/device-tree/model");
+    static final Path SYS_CLASS_PWM = Path.of("/sys/class/pwm");
 
-    private Pi4jPlatform(Kind kind, int pwmChip) {
+    private final Kind kind;
+    /** The board's model string, e.g. "Raspberry Pi 4 Model B Rev 1.4"; empty off a Pi. */
+    private final Optional<String> board;
+    /** Whether {@code auto} found no Raspberry Pi and chose the mock platform. */
+    private final boolean fellBack;
+    private final Integer pwmChipSetting;
+    private final Path sysClassPwm;
+    private final I2CProvider mockI2c;
+    private Context context;
+    private int pwmChip = -1;
+
+    private Pi4jPlatform(Kind kind, Optional<String> board, boolean fellBack, Integer pwmChip, Path sysClassPwm,
+                         I2CProvider mockI2c) {
         this.kind = kind;
-        this.pwmChip = pwmChip;
+        this.board = board;
+        this.fellBack = fellBack;
+        this.pwmChipSetting = pwmChip;
+        this.sysClassPwm = sysClassPwm;
+        this.mockI2c = mockI2c;
+    }
+
+    /** The mock platform with an I2C provider of the caller's (the simulator's devices); its id must be mock-i2c. */
+    public static Pi4jPlatform simulated(I2CProvider i2c) {
+        return new Pi4jPlatform(Kind.MOCK, Optional.empty(), false, null, SYS_CLASS_PWM, i2c);
     }
 
     public static Pi4jPlatform of(String name) {
-        return of(name, 0);
+        return of(name, null);
     }
 
     /**
      * @param name {@code auto}, {@code raspberrypi} or {@code mock}
-     * @param pwmChip the /sys/class/pwm/pwmchipN of the hardware PWM (0 on a Pi 4, 2 on a Pi 5)
+     * @param pwmChip the /sys/class/pwm/pwmchipN of the hardware PWM, or null to find it in sysfs
+     * @throws IllegalArgumentException for {@code raspberrypi} off a Raspberry Pi, with the reason
      */
-    public static Pi4jPlatform of(String name, int pwmChip) {
+    public static Pi4jPlatform of(String name, Integer pwmChip) {
+        return of(name, pwmChip, boardModel(DEVICE_TREE_MODEL), SYS_CLASS_PWM);
+    }
+
+    static Pi4jPlatform of(String name, Integer pwmChip, Optional<String> board, Path sysClassPwm) {
+        boolean pi = board.map(m -> m.contains("Raspberry Pi")).orElse(false);
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "mock" -> new Pi4jPlatform(Kind.MOCK, pwmChip);
-            case "raspberrypi" -> new Pi4jPlatform(Kind.RASPBERRYPI, pwmChip);
-            case "auto" -> new Pi4jPlatform(isRaspberryPi() ? Kind.RASPBERRYPI : Kind.MOCK, pwmChip);
+            case "mock" -> new Pi4jPlatform(Kind.MOCK, board, false, pwmChip, sysClassPwm, null);
+            case "raspberrypi" -> {
+                if (!pi) {
+                    throw new IllegalArgumentException("this is not a Raspberry Pi (" + board.map(m -> "the board is '"
+                        + m + "'").orElse(DEVICE_TREE_MODEL + " is missing") + "); use 'auto' or 'mock' here");
+                }
+                yield new Pi4jPlatform(Kind.RASPBERRYPI, board, false, pwmChip, sysClassPwm, null);
+            }
+            case "auto" -> new Pi4jPlatform(pi ? Kind.RASPBERRYPI : Kind.MOCK, board, !pi, pwmChip, sysClassPwm, null);
             default -> throw new IllegalArgumentException("platform '" + name + "' is not one of auto, raspberrypi, mock");
         };
     }
 
+    /** The device tree's model string, without its trailing NUL; empty when there is none. */
+    static Optional<String> boardModel(Path file) {
+        try {
+            if (Files.isReadable(file)) {
+                String m = Files.readString(file).replace("\u0000", "").strip();
+                return m.isEmpty() ? Optional.empty() : Optional.of(m);
+            }
+        } catch (IOException | RuntimeException e) {
+            // no model: not a Pi
+        }
+        return Optional.empty();
+    }
+
     /** True on a Raspberry Pi, judged by the device tree's model string. */
     public static boolean isRaspberryPi() {
-        try {
-            Path model = Path.of("/proc/device-tree/model");
-            return Files.isReadable(model) && Files.readString(model).contains("Raspberry Pi");
-        } catch (IOException e) {
-            return false;
-        }
+        return boardModel(DEVICE_TREE_MODEL).map(m -> m.contains("Raspberry Pi")).orElse(false);
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Whether {@code platform: auto} found no Raspberry Pi and simulates GPIO, I2C and PWM instead. */
+    public boolean fellBack() {
+        return fellBack;
+    }
+
+    /** A Pi 5 (or Compute Module 5), whose PWM is RP1's. */
+    public boolean pi5() {
+        return board.map(m -> m.contains("Raspberry Pi 5") || m.contains("Compute Module 5")).orElse(false);
+    }
+
+    /** "raspberrypi" or "mock": what the health report names. */
+    public String name() {
+        return kind.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** For the start-up log: platform, board and the Pi4J providers in use. */
+    public String describe() {
+        String providers = String.join(", ", digitalInputProvider(), digitalOutputProvider(), i2cProvider(),
+            pwmProvider());
+        return name() + " on " + board.map(m -> "'" + m + "'").orElse("a board that is not a Raspberry Pi")
+            + "; Pi4J providers " + providers
+            + (kind == Kind.RASPBERRYPI ? "; hardware PWM " + pwmChipDescription() : "");
+    }
+
+    private String pwmChipDescription() {
+        int chip = pwmChip();
+        return chip < 0 ? "not found in " + sysClassPwm + " (enable dtoverlay=pwm-2chan for PWM devices)"
+            : sysClassPwm.resolve("pwmchip" + chip).toString();
+    }
+
+    /** The pwmchip of the header's PWM: as configured, or found in sysfs; -1 when there is none. */
+    public synchronized int pwmChip() {
+        if (pwmChip < 0) {
+            pwmChip = pwmChipSetting != null ? pwmChipSetting : PwmPins.detectChip(sysClassPwm, pi5()).orElse(-1);
+        }
+        return pwmChip;
+    }
+
+    /** The hardware PWM channel of a BCM pin on this board, or empty when the pin has none. */
+    public OptionalInt pwmChannel(int bcm) {
+        return PwmPins.channel(pi5(), bcm);
     }
 
     public synchronized Context context() {
@@ -69,11 +156,11 @@ public final class Pi4jPlatform implements AutoCloseable {
             context = switch (kind) {
                 case MOCK -> Pi4J.newContextBuilder()
                     .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance(),
-                        MockPwmProvider.newInstance(), new SimulatedI2cProvider())
+                        MockPwmProvider.newInstance(), mockI2c != null ? mockI2c : MockI2CProvider.newInstance())
                     .build();
                 case RASPBERRYPI -> Pi4J.newContextBuilder()
                     .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance(),
-                        LinuxFsPwmProvider.newInstance(pwmChip), LinuxFsI2CProvider.newInstance())
+                        LinuxFsPwmProvider.newInstance(Math.max(0, pwmChip())), LinuxFsI2CProvider.newInstance())
                     .build();
             };
         }

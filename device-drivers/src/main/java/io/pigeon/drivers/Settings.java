@@ -102,7 +102,7 @@ public final class Settings {
     public String requireString(String key) {
         String s = string(key, null);
         if (s == null || s.isBlank()) {
-            throw error(key, "is required");
+            throw missing(key, "is required");
         }
         return s;
     }
@@ -110,7 +110,7 @@ public final class Settings {
     public String choice(String key, String fallback, String... allowed) {
         String s = string(key, fallback);
         if (s == null) {
-            throw error(key, "is required; one of " + String.join(", ", allowed));
+            throw missing(key, "is required; one of " + String.join(", ", allowed));
         }
         for (String a : allowed) {
             if (a.equalsIgnoreCase(s)) {
@@ -144,7 +144,7 @@ public final class Settings {
 
     public int requireInteger(String key, int min, int max) {
         if (!has(key)) {
-            throw error(key, "is required (a whole number " + min + ".." + max + ")");
+            throw missing(key, "is required (a whole number " + min + ".." + max + ")");
         }
         return integer(key, 0, min, max);
     }
@@ -251,6 +251,20 @@ public final class Settings {
         return out;
     }
 
+
+    /**
+     * A required key is absent: when an unknown key close to it is there ({@code pinn: 5} for {@code pin}), that
+     * typo is the likely mistake and is reported instead.
+     */
+    private SettingsException missing(String key, String problem) {
+        for (String present : values.keySet()) {
+            if (!known.contains(present) && key.equals(closest(present, List.of(key)))) {
+                return new SettingsException(where.apply(present), subject, prefix + present,
+                    "unknown setting (did you mean '" + key + "'?)");
+            }
+        }
+        return error(key, problem);
+    }
 
     /** Fails on the first key no getter asked for, suggesting the closest known one. */
     public void rejectUnknown() {

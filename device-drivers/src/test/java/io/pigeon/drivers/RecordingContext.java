@@ -18,7 +18,8 @@ public final class RecordingContext implements DeviceContext, AutoCloseable {
 
     public final LinkedBlockingQueue<Got> readings = new LinkedBlockingQueue<>();
     public final List<String> lost = new CopyOnWriteArrayList<>();
-    public final List<String> troubles = new CopyOnWriteArrayList<>();
+    /** Failures as "counter: reason", rejections as "reading rejected: reason". */
+    public final List<String> failures = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
@@ -33,8 +34,20 @@ public final class RecordingContext implements DeviceContext, AutoCloseable {
     }
 
     @Override
-    public void trouble(String reason) {
-        troubles.add(reason);
+    public void alive() {
+        count("alive");
+    }
+
+    @Override
+    public void failed(String counter, String reason) {
+        count(counter);
+        failures.add(counter + ": " + reason);
+    }
+
+    @Override
+    public void rejected(String reading, String reason) {
+        count(reading + "_rejected");
+        failures.add(reading + " rejected: " + reason);
     }
 
     @Override

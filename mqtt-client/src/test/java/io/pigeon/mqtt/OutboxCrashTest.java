@@ -145,7 +145,7 @@ class OutboxCrashTest {
     }
 
     /** A QoS 2 message is delivered once, although the publisher was killed between PUBLISH and PUBCOMP. */
-    @ParameterizedTest
+    @ParameterizedTest(allowZeroInvocations = true) // mosquitto only: none without -Dpigeon.mosquitto
     @MethodSource("qos2Brokers")
     void qos2IsDeliveredExactlyOnceAcrossKillMinus9OfThePublisher(BrokerKind kind) throws Exception {
         try (TestBroker broker = kind.start()) {

@@ -2,6 +2,7 @@ package io.pigeon.sim;
 
 import io.pigeon.broker.EmbeddedBroker;
 import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import io.pigeon.gateway.bridge.Gateway;
 import io.pigeon.gateway.config.ConfigException;
 import io.pigeon.gateway.config.ConfigLoader;
@@ -38,7 +39,7 @@ public final class Demo implements AutoCloseable {
         "\"(device|fault|for)\"\\s*:\\s*\"([^\"]*)\"");
 
     private final EmbeddedBroker broker;
-    private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
+    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
     private final Simulation simulation;
     private final Gateway gateway;
     private final MqttClient viewer;

@@ -7,11 +7,10 @@ import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.pwm.Pwm;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.pigeon.drivers.Pi4jPlatform;
-import io.pigeon.drivers.i2c.Bme280Model;
-import io.pigeon.drivers.i2c.I2cModel;
-import io.pigeon.drivers.i2c.SimulatedI2cProvider;
+import io.pigeon.drivers.sim.Bme280Model;
+import io.pigeon.drivers.sim.Bh1750Model;
+import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -32,9 +31,7 @@ public final class HardwareSim {
     private final World world;
     private final Path oneWire;
     private final Bme280Model bme = new Bme280Model(Bme280Model.TYPICAL);
-    private volatile boolean lightAnswering = true;
-    private volatile int lux = 300;
-    private int lightByte;
+    private final Bh1750Model light = new Bh1750Model();
     private long ticks;
 
     public HardwareSim(Pi4jPlatform platform, World world, Path oneWire) throws IOException {
@@ -42,23 +39,7 @@ public final class HardwareSim {
         this.world = world;
         this.oneWire = oneWire;
         SimulatedI2cProvider.register(1, BME280_ADDRESS, bme);
-        SimulatedI2cProvider.register(1, BH1750_ADDRESS, new I2cModel() {
-            @Override
-            public synchronized int readRegister(int register) {
-                if (!lightAnswering) {
-                    throw new UncheckedIOException(new IOException("Remote I/O error"));
-                }
-                int count = (int) Math.round(lux * 1.2);
-                return lightByte++ % 2 == 0 ? count >> 8 & 0xFF : count & 0xFF;
-            }
-
-            @Override
-            public void writeRegister(int register, int value) {
-                if (!lightAnswering) {
-                    throw new UncheckedIOException(new IOException("Remote I/O error"));
-                }
-            }
-        });
+        SimulatedI2cProvider.register(1, BH1750_ADDRESS, light);
         Files.createDirectories(oneWire.resolve("28-00000a1b2c3d"));
         update();
     }
@@ -97,7 +78,7 @@ public final class HardwareSim {
             world.fan(pwm.isOn() ? pwm.getDutyCycle() : 0);
         }
         bme.set(world.temperature(), world.humidity(), world.pressure());
-        lux = (int) Math.max(0, 300 + 200 * Math.sin(ticks / 60.0) + world.noise(5));
+        light.lux(Math.max(0, 300 + 200 * Math.sin(ticks / 60.0) + world.noise(5)));
         try {
             double tank = world.temperature() - 4 + world.noise(0.05);
             int milli = (int) Math.round(tank * 1000);
@@ -122,7 +103,7 @@ public final class HardwareSim {
     public boolean fault(String device, String kind, boolean on) {
         switch (device + ":" + kind.toLowerCase(Locale.ROOT)) {
             case "room:stop" -> bme.answering(!on);
-            case "light:stop" -> lightAnswering = !on;
+            case "light:stop" -> light.answering(!on);
             case "door:bounce" -> {
                 MockDigitalInput door = input("door");
                 if (door != null && on) {

@@ -26,6 +26,9 @@ public final class SimMain {
           load     --devices N --rate R [--duration 30s] [--broker HOST:PORT] [--gateway JAR]
                    N serial devices writing R time-stamped lines/s each; with --gateway, runs that gateway jar
                    against them and reports end-to-end latency (p50/p99), readings/s and the gateway's memory
+          isolation [--presses 100]
+                   the gateway with four DS18B20s whose reads block 750 ms and a button pressed every 300 ms:
+                   reports lost button edges and edge-to-publish latency (docs/benchmarks.md)
         """;
 
     private SimMain() {
@@ -88,6 +91,12 @@ public final class SimMain {
                 quietLogging("warn");
                 return LoadGenerator.run(o);
             }
+            case "isolation" -> {
+                quietLogging("warn");
+                int code = IsolationBench.run(o.presses);
+                System.exit(code); // the embedded broker's threads would keep the JVM alive
+                return code;
+            }
             default -> {
                 System.err.println("pigeon-sim: unknown command '" + args[0] + "'\n" + HELP);
                 return 2;
@@ -118,6 +127,7 @@ public final class SimMain {
         boolean view = true;
         int devices = 20;
         int rate = 10;
+        int presses = 100;
         Path gateway;
         java.util.List<String> faults = new java.util.ArrayList<>();
 
@@ -135,6 +145,7 @@ public final class SimMain {
                     case "--duration" -> o.duration = io.pigeon.drivers.Settings.parseDuration(v);
                     case "--devices" -> o.devices = Integer.parseInt(v);
                     case "--rate" -> o.rate = Integer.parseInt(v);
+                    case "--presses" -> o.presses = Integer.parseInt(v);
                     case "--gateway" -> o.gateway = Path.of(v);
                     case "--fault" -> o.faults.add(v);
                     case "--no-view" -> {

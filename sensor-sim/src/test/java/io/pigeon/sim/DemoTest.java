@@ -70,8 +70,8 @@ class DemoTest {
             Await.until(Duration.ofSeconds(15), () -> alerts.stream().anyMatch(a -> a.contains("\"device\":\"gps\"") && a.contains("offline")), () -> "gps alert: " + alerts);
             Await.until(Duration.ofSeconds(15), () -> "online".equals(latest.get("pigeon/demo/gps/availability")), () -> "gps back online");
 
-            // An I2C device that stops answering.
-            demo.simulation().fault("room", "stop", Duration.ofSeconds(3));
+            // An I2C device that stops answering: offline after errors_before_offline (3) failed polls, 2 s apart.
+            demo.simulation().fault("room", "stop", Duration.ofSeconds(8));
             Await.until(Duration.ofSeconds(15), () -> "offline".equals(latest.get("pigeon/demo/room/availability")), () -> "room offline");
             Await.until(Duration.ofSeconds(15), () -> alerts.stream().anyMatch(a -> a.contains("\"device\":\"room\"") && a.contains("Remote I/O error")), () -> "room alert: " + alerts);
             Await.until(Duration.ofSeconds(15), () -> "online".equals(latest.get("pigeon/demo/room/availability")), () -> "room back online");

@@ -53,12 +53,12 @@ class SimFaultsTest {
             demo.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
             while (System.nanoTime() < deadline && (alerts.stream().noneMatch(a -> a.contains("no data for 10 s"))
-                || alerts.stream().noneMatch(a -> a.contains("checksum errors: 10 in a row")))) {
+                || alerts.stream().noneMatch(a -> a.contains("checksum errors (3 failures in a row)")))) {
                 Thread.sleep(100);
             }
             assertTrue(alerts.stream().anyMatch(a -> a.contains("\"device\":\"climate\"") && a.contains("no data for 10 s")),
                 alerts + " / " + new java.util.TreeMap<>(latest));
-            assertTrue(alerts.stream().anyMatch(a -> a.contains("\"device\":\"gps\"") && a.contains("checksum errors: 10 in a row")),
+            assertTrue(alerts.stream().anyMatch(a -> a.contains("\"device\":\"gps\"") && a.contains("checksum errors (3 failures in a row)")),
                 alerts.toString());
             assertEquals("offline", latest.get("pigeon/demo/climate/availability"));
             assertEquals("offline", latest.get("pigeon/demo/gps/availability"));

@@ -17,6 +17,8 @@ public final class GpioInput extends InputPin {
     private final String reading;
     private volatile Boolean published;
     private volatile long lastEdgeNanos;
+    /** Whether a settle check is scheduled: at most one at a time, however fast the input toggles. */
+    private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();
 
     public GpioInput(Settings s, Pi4jPlatform platform) {
         super(s, platform);
@@ -26,6 +28,7 @@ public final class GpioInput extends InputPin {
     @Override
     protected DigitalStateChangeListener listener(DeviceContext ctx) {
         published = null;
+        settling.set(false);
         return event -> edge(ctx);
     }
 
@@ -40,17 +43,28 @@ public final class GpioInput extends InputPin {
             publish(ctx, active(input.state()));
             return;
         }
-        long now = System.nanoTime();
-        lastEdgeNanos = now;
-        // Settle: publish the level only if no further edge came within the debounce time.
-        ctx.scheduler().schedule(() -> {
-            DigitalInput in = input;
-            if (lastEdgeNanos == now && in != null) {
-                publish(ctx, active(in.state()));
-            } else {
-                ctx.count("bounces");
-            }
-        }, millis, TimeUnit.MILLISECONDS);
+        if (lastEdgeNanos != 0 && settling.get()) {
+            ctx.count("bounces");
+        }
+        lastEdgeNanos = System.nanoTime();
+        if (settling.compareAndSet(false, true)) {
+            ctx.scheduler().schedule(() -> settle(ctx), millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** On the device thread: publishes the level once it has held for the debounce time, else waits on. */
+    private void settle(DeviceContext ctx) {
+        long quietNanos = System.nanoTime() - lastEdgeNanos;
+        long left = debounce.toNanos() - quietNanos;
+        if (left > 0) {
+            ctx.scheduler().schedule(() -> settle(ctx), left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        settling.set(false);
+        DigitalInput in = input;
+        if (in != null) {
+            publish(ctx, active(in.state()));
+        }
     }
 
     private synchronized void publish(DeviceContext ctx, boolean state) {

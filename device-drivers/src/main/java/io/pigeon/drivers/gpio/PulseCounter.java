@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A GPIO input in counter mode ({@code gpio-in} with {@code counter: true}), for water and energy meters:
  * every edge into the active state is counted in the listener itself (no queue, no scheduling, so none is
- * missed), edges closer than {@code debounce} to the last counted one excepted. Each poll publishes the
- * pulses since the last poll, the running total, and, with {@code per_pulse}, the quantity they stand for.
+ * missed). Debounce covers both edges: an edge into the active state counts only when the input had been
+ * inactive for at least {@code debounce}, so a reed switch that bounces on make and on break counts once per
+ * pulse. Each poll publishes the pulses since the last poll, the running total, and, with {@code per_pulse},
+ * the quantity they stand for.
  */
 public final class PulseCounter extends InputPin implements Device.Polled {
     private final long debounceNanos;
@@ -20,7 +22,8 @@ public final class PulseCounter extends InputPin implements Device.Polled {
     private final String unit;
     private final AtomicLong total = new AtomicLong();
     private long reported;
-    private volatile long lastCountedNanos;
+    /** When the input last changed, in either direction; only the listener thread writes it. */
+    private volatile long lastEdgeNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
     public PulseCounter(Settings s, Pi4jPlatform platform) {
         super(s, platform);
@@ -37,11 +40,14 @@ public final class PulseCounter extends InputPin implements Device.Polled {
     @Override
     protected DigitalStateChangeListener listener(DeviceContext ctx) {
         return event -> {
+            long now = System.nanoTime();
+            long quietFor = now - lastEdgeNanos;
+            lastEdgeNanos = now;
             if (active(event.state())) {
-                long now = System.nanoTime();
-                if (debounceNanos == 0 || now - lastCountedNanos >= debounceNanos) {
-                    lastCountedNanos = now;
+                if (quietFor >= debounceNanos) {
                     total.incrementAndGet();
+                } else {
+                    ctx.count("bounces");
                 }
             }
         };

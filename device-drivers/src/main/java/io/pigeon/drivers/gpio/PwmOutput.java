@@ -29,8 +29,14 @@ public final class PwmOutput implements Device.Actuator {
     public PwmOutput(Settings s, Pi4jPlatform platform) {
         this.name = s.device();
         this.platform = platform;
-        // On a Pi the hardware PWM is addressed by channel (0 = BCM 12/18, 1 = BCM 13/19).
-        this.channel = s.has("channel") ? s.integer("channel", 0, 0, 3) : Pins.bcm(s);
+        // Pi4J addresses hardware PWM by channel: the pin's channel on this board (see PwmPins), or as set.
+        if (s.has("channel")) {
+            this.channel = s.integer("channel", 0, 0, 3);
+        } else {
+            int bcm = Pins.bcm(s);
+            this.channel = platform.pwmChannel(bcm).orElseThrow(() -> s.error("pin", "GPIO " + bcm
+                + " has no hardware PWM; use 12, 13, 18 or 19 (or a gpio-out for on/off)"));
+        }
         this.frequency = s.integer("frequency", 1000, 1, 50_000_000);
         this.initial = s.number("initial", 0, 0, 100);
         this.safe = s.has("safe_state") ? new Command.Level(s.number("safe_state", 0, 0, 100)) : null;
@@ -57,6 +63,10 @@ public final class PwmOutput implements Device.Actuator {
 
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
+        if (platform.kind() == Pi4jPlatform.Kind.RASPBERRYPI && platform.pwmChip() < 0) {
+            throw new DeviceException("no hardware PWM in /sys/class/pwm: add dtoverlay=pwm-2chan to "
+                + "/boot/firmware/config.txt and reboot (see the README)");
+        }
         try {
             Context c = platform.context();
             pwm = c.create(Pwm.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).address(channel)

@@ -1,9 +1,10 @@
 package io.pigeon.drivers.i2c;
 
 /**
- * The BME280's factory trimming and the Bosch datasheet's integer compensation (BME280 datasheet §4.2.3:
- * 32-bit temperature and humidity, 64-bit pressure), kept apart from I2C so it can be checked against the
- * datasheet's worked example.
+ * The BME280's factory trimming and the integer compensation (BME280 datasheet §4.2.3: 32-bit temperature
+ * and humidity, 64-bit pressure) in the form of Bosch's reference driver, kept apart from I2C so it can be
+ * checked against that driver to the last bit (test resource {@code bme280-bosch-vectors.txt}). Results are clamped to the
+ * sensor's range as Bosch's driver does: -40..85 °C, 300..1100 hPa, 0..100 %RH.
  */
 public record Bme280Calibration(int t1, int t2, int t3, int p1, int p2, int p3, int p4, int p5, int p6, int p7,
                                 int p8, int p9, int h1, int h2, int h3, int h4, int h5, int h6) {
@@ -58,41 +59,56 @@ public record Bme280Calibration(int t1, int t2, int t3, int p1, int p2, int p3, 
 
     /** t_fine, the temperature in the form the other two formulas need. */
     public int tFine(int adcT) {
-        int var1 = (((adcT >> 3) - (t1 << 1)) * t2) >> 11;
-        int var2 = (((((adcT >> 4) - t1) * ((adcT >> 4) - t1)) >> 12) * t3) >> 14;
+        // Divisions (truncating, as in C) where the datasheet shifts: Bosch's reference driver does so, and
+        // the results then agree with it to the last bit.
+        int var1 = ((adcT / 8) - (t1 * 2)) * t2 / 2048;
+        int var2 = (adcT / 16) - t1;
+        var2 = var2 * var2 / 4096 * t3 / 16384;
         return var1 + var2;
     }
 
-    /** Temperature in 0.01 °C. */
+    static final int T_MIN = -4000;
+    static final int T_MAX = 8500;
+    static final long P_MIN = 30_000L * 256;
+    static final long P_MAX = 110_000L * 256;
+    static final int H_MAX = 100 * 1024;
+
+    /** Temperature in 0.01 °C, within -40..85 °C. */
     public int temperature(int tFine) {
-        return (tFine * 5 + 128) >> 8;
+        return Math.max(T_MIN, Math.min(T_MAX, (tFine * 5 + 128) / 256));
     }
 
-    /** Pressure in Pa as Q24.8 (divide by 256), or 0 if the calibration would divide by zero. */
+    /** Pressure in Pa as Q24.8 (divide by 256), within 300..1100 hPa (the minimum if the calibration would divide by zero). */
     public long pressure(int adcP, int tFine) {
         long var1 = (long) tFine - 128000;
         long var2 = var1 * var1 * p6;
-        var2 = var2 + ((var1 * p5) << 17);
-        var2 = var2 + ((long) p4 << 35);
-        var1 = ((var1 * var1 * p3) >> 8) + ((var1 * p2) << 12);
-        var1 = ((1L << 47) + var1) * p1 >> 33;
+        var2 = var2 + var1 * p5 * 131072;
+        var2 = var2 + (long) p4 * 34359738368L;
+        var1 = var1 * var1 * p3 / 256 + var1 * p2 * 4096;
+        var1 = (140737488355328L + var1) * p1 / 8589934592L;
         if (var1 == 0) {
-            return 0;
+            return P_MIN;
         }
         long p = 1048576 - adcP;
-        p = (((p << 31) - var2) * 3125) / var1;
-        var1 = ((long) p9 * (p >> 13) * (p >> 13)) >> 25;
-        var2 = ((long) p8 * p) >> 19;
-        return ((p + var1 + var2) >> 8) + ((long) p7 << 4);
+        p = ((p * 2147483648L) - var2) * 3125 / var1;
+        var1 = (long) p9 * (p / 8192) * (p / 8192) / 33554432;
+        var2 = (long) p8 * p / 524288;
+        long q248 = (p + var1 + var2) / 256 + (long) p7 * 16;
+        return Math.max(P_MIN, Math.min(P_MAX, q248));
     }
 
-    /** Relative humidity in %RH as Q22.10 (divide by 1024). */
+    /** Relative humidity in %RH as Q22.10 (divide by 1024), within 0..100 %. */
     public int humidity(int adcH, int tFine) {
-        int v = tFine - 76800;
-        v = ((((adcH << 14) - (h4 << 20) - (h5 * v)) + 16384) >> 15)
-            * (((((((v * h6) >> 10) * (((v * h3) >> 11) + 32768)) >> 10) + 2097152) * h2 + 8192) >> 14);
-        v = v - (((((v >> 15) * (v >> 15)) >> 7) * h1) >> 4);
-        v = Math.max(0, Math.min(419430400, v));
-        return v >> 12;
+        int var1 = tFine - 76800;
+        int var5 = ((adcH * 16384) - (h4 * 1048576) - (h5 * var1) + 16384) / 32768;
+        int var2 = var1 * h6 / 1024;
+        int var3 = var1 * h3 / 2048;
+        int var4 = var2 * (var3 + 32768) / 1024 + 2097152;
+        var2 = (var4 * h2 + 8192) / 16384;
+        var3 = var5 * var2;
+        var4 = (var3 / 32768) * (var3 / 32768) / 128;
+        var5 = var3 - var4 * h1 / 16;
+        var5 = Math.max(0, Math.min(419430400, var5));
+        return Math.min(H_MAX, var5 / 4096);
     }
 }

@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * Maxim DS18B20 temperature sensor through the kernel's w1-therm driver: reads
  * {@code <base>/28-<serial>/w1_slave}, whose first line must end in {@code YES} (the CRC matched) and whose
- * second holds {@code t=<millidegrees>}. 85.000 °C is the power-on value of a conversion that never ran,
- * so it is refused rather than published. The base directory is configurable so tests use a temp one.
+ * second holds {@code t=<millidegrees>}. A CRC error, an empty read, an all-zero scratchpad and 85.000 °C (the
+ * power-on value of a conversion that never ran) are each one failed read: counted, never published, and
+ * only {@code errors_before_offline} of them in a row make the sensor offline. The base directory is configurable so tests use a temp one.
  */
 public final class Ds18b20 implements Device.Polled {
     public static final Path DEFAULT_BASE = Path.of("/sys/bus/w1/devices");
@@ -86,22 +87,33 @@ public final class Ds18b20 implements Device.Polled {
         } catch (IOException e) {
             throw new DeviceException("1-Wire read failed: " + file + " " + e.getMessage());
         }
+        if (text.isBlank()) {
+            // Kernels from 5.10 on return nothing when a conversion failed: one failed read, not a lost sensor.
+            ctx.count("empty_reads");
+            throw new DeviceException("1-Wire read returned nothing (the conversion failed)");
+        }
         Double celsius = parse(text);
         if (celsius == null) {
             ctx.count("crc_errors");
-            ctx.trouble("1-Wire CRC check failed");
-            return;
+            throw new DeviceException("1-Wire CRC check failed");
+        }
+        if (celsius == ALL_ZERO) {
+            ctx.count("zero_scratchpads");
+            throw new DeviceException("1-Wire sensor answered all zeros (a read that saw no sensor)");
         }
         if (celsius == 85.0) {
             ctx.count("power_on_values");
-            return;
+            throw new DeviceException("1-Wire sensor returned its power-on value 85 °C (no conversion ran)");
         }
         ctx.reading("temperature", Value.number(celsius, "°C"));
     }
 
+    /** What {@link #parse} returns for an all-zero scratchpad, whose CRC is (wrongly) fine: never a temperature. */
+    static final Double ALL_ZERO = Double.NEGATIVE_INFINITY;
+
     /**
-     * The temperature in w1_slave text, or null if the CRC line does not say YES. Throws for text that is
-     * not w1_slave output at all.
+     * The temperature in w1_slave text, null if the CRC line does not say YES, {@link #ALL_ZERO} if every
+     * scratchpad byte is 0 (CRC 0 of all zeros is "valid"). Throws for text that is not w1_slave output at all.
      */
     public static Double parse(String text) throws DeviceException {
         String[] lines = text.strip().split("\n");
@@ -110,6 +122,10 @@ public final class Ds18b20 implements Device.Polled {
         }
         if (!lines[0].strip().endsWith("YES")) {
             return null;
+        }
+        String bytes = lines[0].substring(0, lines[0].indexOf(':') < 0 ? 0 : lines[0].indexOf(':'));
+        if (!bytes.isBlank() && bytes.strip().replace("00", "").replace(" ", "").isEmpty()) {
+            return ALL_ZERO;
         }
         int t = lines[1].indexOf("t=");
         if (t < 0) {

@@ -35,6 +35,15 @@ public final class LineSplitter {
         discarding = false;
     }
 
+    /**
+     * After a port is (re)opened: drops everything up to the first delimiter, since the first bytes are
+     * usually the tail of a line sent before ({@code 21.5} arriving as {@code 1.5}).
+     */
+    public void resync() {
+        reset();
+        discarding = true;
+    }
+
     public void accept(byte[] data, int length, Lines out) {
         for (int i = 0; i < length; i++) {
             byte b = data[i];

@@ -54,7 +54,15 @@ public record ModbusRegister(String name, int address, int function, Type type, 
             case UINT32 -> bits & 0xFFFFFFFFL;
             default -> Float.intBitsToFloat(bits);
         };
-        return type == Type.FLOAT32 ? raw * scale : scaled((long) raw);
+        if (type != Type.FLOAT32) {
+            return scaled((long) raw);
+        }
+        if (!Double.isFinite(raw)) {
+            return raw;
+        }
+        // At float precision: the float nearest 230.7 is 230.6999969482422 as a double, but "230.7" as a float.
+        return new java.math.BigDecimal(Float.toString((float) raw)).multiply(java.math.BigDecimal.valueOf(scale))
+            .doubleValue();
     }
 
     /** raw × scale in decimal, so 2307 × 0.1 is 230.7 and not 230.70000000000002. */

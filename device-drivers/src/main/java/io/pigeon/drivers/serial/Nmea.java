@@ -3,9 +3,22 @@ package io.pigeon.drivers.serial;
 import io.pigeon.drivers.Value;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** NMEA 0183 sentences: checksum, and the GGA and RMC fields a gateway publishes. */
 public final class Nmea {
+    /** A field that is a plain decimal number; Java's parser would also take NaN, Infinity, 1e5 and 0x1p3. */
+    private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+(\\.[0-9]*)?");
+
+    /** A field that is present but not what NMEA allows there. */
+    public static final class BadField extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadField(String message) {
+            super(message);
+        }
+    }
+
     private Nmea() {
     }
 
@@ -34,9 +47,14 @@ public final class Nmea {
 
     /**
      * The readings in a valid GGA or RMC sentence (any talker: GP, GN, GL, GA, BD); an empty map for other
-     * sentence types or for fields left empty because there is no fix.
+     * sentence types. Each quantity comes from one sentence type only: once a receiver has sent GGA
+     * ({@code ggaSeen}), position and fix come from GGA and RMC adds only speed and course; a receiver that
+     * sends only RMC gets position and fix from RMC. Without a fix only {@code fix = OFF} is published, never
+     * the last position the receiver still repeats.
+     *
+     * @throws BadField when a field holds something no receiver should send (NaN, Infinity, 91°)
      */
-    public static Map<String, Value> readings(String sentence) {
+    public static Map<String, Value> readings(String sentence, boolean ggaSeen) throws BadField {
         Map<String, Value> out = new LinkedHashMap<>();
         String[] f = sentence.substring(1, sentence.lastIndexOf('*')).split(",", -1);
         if (f[0].length() != 5) {
@@ -44,35 +62,38 @@ public final class Nmea {
         }
         String type = f[0].substring(2);
         if (type.equals("GGA") && f.length >= 10) {
-            position(f[2], f[3], f[4], f[5], out);
-            integer(f[6], "fix_quality", out);
-            integer(f[7], "satellites", out);
-            if (!f[9].isEmpty()) {
-                number(f[9], "altitude", "m", out);
+            Double quality = number(f[6], "fix quality");
+            boolean fix = quality != null && quality > 0;
+            out.put("fix", Value.bool(fix));
+            if (fix) {
+                position(f[2], f[3], f[4], f[5], out);
+                out.put("fix_quality", Value.number(quality, ""));
+                put(out, "satellites", number(f[7], "satellites"), "");
+                put(out, "altitude", number(f[9], "altitude"), "m");
             }
         } else if (type.equals("RMC") && f.length >= 9) {
-            out.put("fix", Value.bool("A".equals(f[2])));
-            if ("A".equals(f[2])) {
-                position(f[3], f[4], f[5], f[6], out);
-                if (!f[7].isEmpty()) {
-                    try {
-                        double knots = Double.parseDouble(f[7]);
-                        out.put("speed", Value.number(Math.round(knots * 1.852 * 100) / 100.0, "km/h"));
-                    } catch (NumberFormatException e) {
-                        // left out
-                    }
+            boolean fix = "A".equals(f[2]);
+            if (!ggaSeen) {
+                out.put("fix", Value.bool(fix));
+            }
+            if (fix) {
+                if (!ggaSeen) {
+                    position(f[3], f[4], f[5], f[6], out);
                 }
-                if (!f[8].isEmpty()) {
-                    number(f[8], "course", "°", out);
+                Double knots = number(f[7], "speed");
+                if (knots != null) {
+                    out.put("speed", Value.number(Math.round(knots * 1.852 * 100) / 100.0, "km/h"));
                 }
+                put(out, "course", number(f[8], "course"), "°");
             }
         }
         return out;
     }
 
-    private static void position(String lat, String ns, String lon, String ew, Map<String, Value> out) {
-        Double la = degrees(lat, 2);
-        Double lo = degrees(lon, 3);
+    private static void position(String lat, String ns, String lon, String ew, Map<String, Value> out)
+        throws BadField {
+        Double la = degrees(lat, 2, 90);
+        Double lo = degrees(lon, 3, 180);
         if (la == null || lo == null) {
             return;
         }
@@ -80,37 +101,41 @@ public final class Nmea {
         out.put("longitude", Value.number(round6("W".equals(ew) ? -lo : lo), "°"));
     }
 
-    /** ddmm.mmmm (or dddmm.mmmm) to decimal degrees. */
-    static Double degrees(String field, int degreeDigits) {
-        if (field.length() < degreeDigits + 2) {
+    /** ddmm.mmmm (or dddmm.mmmm) to decimal degrees; null for an empty field. */
+    static Double degrees(String field, int degreeDigits, int max) throws BadField {
+        if (field.isEmpty()) {
             return null;
         }
-        try {
-            double deg = Integer.parseInt(field.substring(0, degreeDigits));
-            double min = Double.parseDouble(field.substring(degreeDigits));
-            return deg + min / 60.0;
-        } catch (NumberFormatException e) {
-            return null;
+        if (field.length() < degreeDigits + 2 || field.charAt(0) == '-' || !DECIMAL.matcher(field).matches()) {
+            throw new BadField("'" + field + "' is not a position (d" + "d".repeat(degreeDigits - 1) + "mm.mmmm)");
         }
+        int deg = Integer.parseInt(field.substring(0, degreeDigits));
+        double min = Double.parseDouble(field.substring(degreeDigits));
+        double value = deg + min / 60.0;
+        if (min >= 60 || value > max) {
+            throw new BadField("'" + field + "' is not a position (over " + max + "° or 60 minutes)");
+        }
+        return value;
     }
 
     private static double round6(double v) {
         return Math.round(v * 1e6) / 1e6;
     }
 
-    private static void integer(String field, String name, Map<String, Value> out) {
-        try {
-            out.put(name, Value.number(Integer.parseInt(field), ""));
-        } catch (NumberFormatException e) {
-            // left out
+    /** A decimal field, or null when empty (no fix, no value). */
+    private static Double number(String field, String what) throws BadField {
+        if (field.isEmpty()) {
+            return null;
         }
+        if (!DECIMAL.matcher(field).matches()) {
+            throw new BadField(what + " '" + field + "' is not a number");
+        }
+        return Double.parseDouble(field);
     }
 
-    private static void number(String field, String name, String unit, Map<String, Value> out) {
-        try {
-            out.put(name, Value.number(Double.parseDouble(field), unit));
-        } catch (NumberFormatException e) {
-            // left out
+    private static void put(Map<String, Value> out, String name, Double value, String unit) {
+        if (value != null) {
+            out.put(name, Value.number(value, unit));
         }
     }
 }

@@ -43,7 +43,7 @@ public final class Pms5003 extends SerialDevice {
         }
         frame[have++] = b;
         if (have == 4 && word(2) != 28) {
-            bad(ctx, "frame_errors", "frame errors");
+            ctx.failed("frame_errors", "frame errors");
             resync(1);
             return;
         }
@@ -51,11 +51,10 @@ public final class Pms5003 extends SerialDevice {
             return;
         }
         if (checksum(frame) != word(30)) {
-            bad(ctx, "checksum_errors", "checksum errors");
+            ctx.failed("checksum_errors", "checksum errors");
             resync(1);
             return;
         }
-        good();
         have = 0;
         ctx.reading("pm1_0", Value.number(word(10), "µg/m³"));
         ctx.reading("pm2_5", Value.number(word(12), "µg/m³"));

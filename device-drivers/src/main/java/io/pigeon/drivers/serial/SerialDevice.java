@@ -9,16 +9,13 @@ import jssc.SerialPortException;
 
 /**
  * Base of the serial drivers: opens the port, hands received bytes to {@link #received}, and reports an
- * unplugged adapter as lost. After {@value #TROUBLE_AFTER} bad frames in a row the device is reported
- * offline with the reason, and online again at the next good one.
+ * unplugged adapter as lost. A bad frame is one failure ({@link DeviceContext#failed}); whatever a driver
+ * throws while handling bytes counts as a parse error, so no exception ever ends jssc's event thread.
  */
 public abstract class SerialDevice implements Device {
-    static final int TROUBLE_AFTER = 10;
-
     private final String name;
     protected final SerialSettings serial;
     private SerialLink link;
-    private int badInARow;
 
     protected SerialDevice(Settings s, int defaultBaud) {
         this.name = s.device();
@@ -37,12 +34,16 @@ public abstract class SerialDevice implements Device {
 
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
-        badInARow = 0;
         reset();
         try {
             link = SerialLink.open(serial, (data, length) -> {
                 synchronized (this) {
-                    received(data, length, ctx);
+                    try {
+                        received(data, length, ctx);
+                    } catch (RuntimeException e) {
+                        reset(); // the parser's state is suspect after a throw
+                        ctx.failed("parse_errors", "driver error: " + e);
+                    }
                 }
             }, ctx::lost, ctx.scheduler());
         } catch (SerialPortException e) {
@@ -65,25 +66,11 @@ public abstract class SerialDevice implements Device {
         return link;
     }
 
-    /** Clears parser state before the port is (re)opened. */
+    /** Clears parser state before the port is (re)opened, and after a parser threw. */
     protected abstract void reset();
 
     /** Bytes from the port, in order; called on jssc's thread, one call at a time. */
     protected abstract void received(byte[] data, int length, DeviceContext ctx);
-
-    /** A frame was good: ends a run of bad ones. */
-    protected void good() {
-        badInARow = 0;
-    }
-
-    /** A frame was bad: counted, and reported once too many came in a row. */
-    protected void bad(DeviceContext ctx, String counter, String what) {
-        ctx.count(counter);
-        if (++badInARow == TROUBLE_AFTER) {
-            // Once: the counters keep the tally, the alert and the log need not repeat it every frame.
-            ctx.trouble(what + ": " + TROUBLE_AFTER + " in a row");
-        }
-    }
 
     @Override
     public void close() {

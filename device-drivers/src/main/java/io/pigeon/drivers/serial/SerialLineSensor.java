@@ -9,7 +9,9 @@ import java.util.Map;
 /**
  * A sensor that prints text lines on a serial port (an Arduino, a weather station): each line is split
  * out, parsed ({@link LineParser}) and its fields published as readings. Over-long lines and lines that do
- * not parse are counted ({@code lines_too_long}, {@code parse_errors}) and never stop the device.
+ * not parse are dropped and counted ({@code lines_too_long}, {@code parse_errors}); each is one failure for
+ * the supervisor, so only several in a row make the device offline. The first bytes after an open, up to
+ * the first delimiter, are dropped: usually the tail of a line sent before.
  */
 public final class SerialLineSensor extends SerialDevice {
     private final LineSplitter splitter;
@@ -32,7 +34,7 @@ public final class SerialLineSensor extends SerialDevice {
 
     @Override
     protected void reset() {
-        splitter.reset();
+        splitter.resync();
     }
 
     @Override
@@ -43,18 +45,22 @@ public final class SerialLineSensor extends SerialDevice {
                 if (line.isBlank()) {
                     return;
                 }
+                Map<String, Value> values;
                 try {
-                    Map<String, Value> values = parser.parse(line);
-                    good();
-                    values.forEach(ctx::reading);
+                    values = parser.parse(line);
                 } catch (LineParser.ParseException e) {
-                    bad(ctx, "parse_errors", "unparsable lines");
+                    ctx.failed("parse_errors", "unparsable lines");
+                    return;
                 }
+                if (values.isEmpty()) {
+                    ctx.alive();
+                }
+                values.forEach(ctx::reading);
             }
 
             @Override
             public void tooLong() {
-                bad(ctx, "lines_too_long", "over-long lines");
+                ctx.failed("lines_too_long", "over-long lines");
             }
         });
     }

@@ -76,18 +76,19 @@ public final class SerialLink implements AutoCloseable {
         watchdog = scheduler.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** On the device's thread, every {@value #WATCH_MILLIS} ms; a throw here would end the periodic task. */
     private void watch() {
         if (closed) {
             return;
         }
-        if (!Files.exists(Path.of(settings.port()))) {
-            lost("port " + settings.port() + " disappeared");
-            return;
-        }
         try {
+            if (!Files.exists(Path.of(settings.port()))) {
+                lost("port " + settings.port() + " disappeared");
+                return;
+            }
             port.getInputBufferBytesCount();
-        } catch (SerialPortException e) {
-            lost("port " + settings.port() + " failed: " + e.getExceptionType());
+        } catch (SerialPortException | RuntimeException e) {
+            lost("port " + settings.port() + " failed: " + (e instanceof SerialPortException s ? s.getExceptionType() : e));
         }
     }
 

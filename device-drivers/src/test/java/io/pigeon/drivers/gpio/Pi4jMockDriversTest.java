@@ -89,6 +89,32 @@ class Pi4jMockDriversTest {
     }
 
     @Test
+    void aReedSwitchThatBouncesOnMakeAndOnBreakCountsOncePerPulse() throws Exception {
+        PulseCounter meter = new PulseCounter(Settings.of("water", Map.of("pin", 22, "counter", true,
+            "debounce", "20ms")), platform);
+        meter.open(ctx);
+        MockDigitalInput pin = (MockDigitalInput) platform.context().registry().get("pigeon-water");
+        for (int pulse = 0; pulse < 5; pulse++) {
+            for (int bounce = 0; bounce < 3; bounce++) { // make: the contact chatters, then closes
+                pin.mockState(DigitalState.HIGH);
+                pin.mockState(DigitalState.LOW);
+            }
+            pin.mockState(DigitalState.HIGH);
+            Thread.sleep(60); // closed
+            for (int bounce = 0; bounce < 3; bounce++) { // break: chatters again, then opens
+                pin.mockState(DigitalState.LOW);
+                pin.mockState(DigitalState.HIGH);
+            }
+            pin.mockState(DigitalState.LOW);
+            Thread.sleep(60); // open
+        }
+        meter.poll(ctx);
+        assertEquals(Value.number(5, ""), ctx.next("pulses", WAIT).value(), "before: 10, one per make and per break");
+        assertTrue(ctx.counter("bounces") >= 25, "bounces counted: " + ctx.counter("bounces"));
+        meter.close();
+    }
+
+    @Test
     void outputCommandsPulseAndSafeState() throws Exception {
         GpioOutput relay = new GpioOutput(Settings.of("relay", Map.of("pin", 27, "initial", "OFF", "safe_state", "OFF")), platform);
         relay.open(ctx);

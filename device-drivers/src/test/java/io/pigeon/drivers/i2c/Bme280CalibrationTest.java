@@ -3,6 +3,7 @@ package io.pigeon.drivers.i2c;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.pigeon.drivers.sim.Bme280Model;
 import org.junit.jupiter.api.Test;
 
 /** The integer compensation against the datasheet's worked example and its floating-point formulas. */
@@ -14,7 +15,9 @@ class Bme280CalibrationTest {
     @Test
     void temperatureOfTheWorkedExample() {
         int tFine = EXAMPLE.tFine(519888);
-        assertEquals(128422, tFine);
+        // The datasheet's example shows 128422, from its arithmetic shifts; Bosch's reference driver divides
+        // (truncating toward zero), which with the negative dig_T3 here gives one more. We follow the driver.
+        assertEquals(128423, tFine);
         assertEquals(2508, EXAMPLE.temperature(tFine)); // 25.08 °C
     }
 

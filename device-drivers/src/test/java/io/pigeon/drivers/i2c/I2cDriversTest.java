@@ -9,6 +9,10 @@ import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
+import io.pigeon.drivers.sim.Bh1750Model;
+import io.pigeon.drivers.sim.Bme280Model;
+import io.pigeon.drivers.sim.I2cModel;
+import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** BME280 and BH1750 through Pi4J's mock platform with a register-map provider. */
 class I2cDriversTest {
     private static final Duration WAIT = Duration.ofSeconds(2);
-    private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
+    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
     private final RecordingContext ctx = new RecordingContext();
 
     @AfterEach
@@ -57,6 +61,25 @@ class I2cDriversTest {
         DeviceException e = assertThrows(DeviceException.class, () -> sensor.poll(ctx));
         assertEquals("I2C read failed: Remote I/O error", e.getMessage());
         sensor.close();
+    }
+
+    @Test
+    void bme280ResetsWaitsForItsCalibrationWritesConfigAndClampsToItsRange() throws Exception {
+        Bme280Model model = new Bme280Model(Bme280Model.TYPICAL);
+        SimulatedI2cProvider.register(1, 0x76, model);
+        Bme280 sensor = new Bme280(Settings.of("climate", Map.of("filter", 4, "standby_ms", 62.5)), platform);
+        sensor.open(ctx);
+        assertEquals(1, model.resets());
+        assertEquals(0b001_010_00, model.register(Bme280.REG_CONFIG), "t_sb 62.5 ms, filter 4");
+        model.setRaw(0xC0000, 0x50000, 0xFFFF); // 105.45 °C by the formula: outside what the sensor measures
+        sensor.poll(ctx);
+        assertEquals(85.0, value(ctx.next("temperature", WAIT)), 1e-9);
+        assertEquals(100.0, value(ctx.next("humidity", WAIT)), 1e-9);
+        double hPa = value(ctx.next("pressure", WAIT));
+        assertTrue(hPa >= 300 && hPa <= 1100, "pressure " + hPa);
+        sensor.close();
+        assertThrows(io.pigeon.drivers.SettingsException.class,
+            () -> new Bme280(Settings.of("climate", Map.of("filter", 3)), platform));
     }
 
     @Test
@@ -101,5 +124,21 @@ class I2cDriversTest {
         light.poll(ctx);
         assertEquals(10_000, value(ctx.next("illuminance", WAIT)), 0.05);
         light.close();
+    }
+
+    @Test
+    void bh1750WaitsForItsFirstConversionAndHonoursMtreg() throws Exception {
+        Bh1750Model model = new Bh1750Model();
+        model.lux(250);
+        SimulatedI2cProvider.register(1, 0x23, model);
+        for (int mtreg : new int[] {69, 138, 31}) {
+            Bh1750 light = new Bh1750(Settings.of("light", Map.of("mtreg", mtreg)), platform);
+            light.open(ctx);
+            light.poll(ctx); // at once, as the supervisor's first poll does: before, this read 0 lx
+            assertEquals(250, value(ctx.next("illuminance", WAIT)), 250 * 0.01 + 0.5, "mtreg " + mtreg);
+            light.close();
+        }
+        assertThrows(io.pigeon.drivers.SettingsException.class,
+            () -> new Bh1750(Settings.of("light", Map.of("mtreg", 300)), platform));
     }
 }

@@ -52,7 +52,7 @@ class SerialProtocolTest {
     }
 
     @Test
-    void nmeaChecksumsOfTheClassicSentences() {
+    void nmeaChecksumsOfTheClassicSentences() throws Exception {
         String gga = "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47";
         String rmc = "$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A";
         assertTrue(Nmea.valid(gga));
@@ -61,20 +61,20 @@ class SerialProtocolTest {
         assertFalse(Nmea.valid(gga.substring(0, gga.length() - 3)));
         assertEquals(gga, Nmea.sentence(gga.substring(1, gga.length() - 3)));
 
-        Map<String, Value> g = Nmea.readings(gga);
+        Map<String, Value> g = Nmea.readings(gga, false);
         assertEquals(48.1173, ((Value.Numeric) g.get("latitude")).value(), 1e-6);
         assertEquals(11.516667, ((Value.Numeric) g.get("longitude")).value(), 1e-6);
         assertEquals(1.0, ((Value.Numeric) g.get("fix_quality")).value());
         assertEquals(8.0, ((Value.Numeric) g.get("satellites")).value());
         assertEquals(545.4, ((Value.Numeric) g.get("altitude")).value());
-        Map<String, Value> r = Nmea.readings(rmc);
+        Map<String, Value> r = Nmea.readings(rmc, false);
         assertEquals(Value.bool(true), r.get("fix"));
         assertEquals(41.48, ((Value.Numeric) r.get("speed")).value(), 1e-9); // 22.4 knots
         assertEquals(84.4, ((Value.Numeric) r.get("course")).value(), 1e-9);
-        Map<String, Value> south = Nmea.readings(Nmea.sentence("GNGGA,010203,3352.128,S,15112.558,W,1,05,1.0,10.0,M,,M,,"));
+        Map<String, Value> south = Nmea.readings(Nmea.sentence("GNGGA,010203,3352.128,S,15112.558,W,1,05,1.0,10.0,M,,M,,"), false);
         assertEquals(-33.8688, ((Value.Numeric) south.get("latitude")).value(), 1e-6);
         assertEquals(-151.209300, ((Value.Numeric) south.get("longitude")).value(), 1e-6);
-        assertEquals(Map.of("fix", Value.bool(false)), Nmea.readings(Nmea.sentence("GPRMC,,V,,,,,,,,,,N")));
+        assertEquals(Map.of("fix", Value.bool(false)), Nmea.readings(Nmea.sentence("GPRMC,,V,,,,,,,,,,N"), false));
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.pigeon.gateway.bridge;
 
 import io.pigeon.drivers.Command;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * Commands as people type them into an MQTT tool: {@code ON}, {@code OFF}, {@code TOGGLE}, a number
@@ -21,7 +21,6 @@ public final class CommandParser {
         }
     }
 
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\"[^\"]*\"|-?[0-9.eE+-]+|true|false)");
     private static final long MAX_PULSE_MS = 24L * 3600 * 1000;
 
     private CommandParser() {
@@ -49,47 +48,49 @@ public final class CommandParser {
             }
         }
         try {
-            double d = Double.parseDouble(p);
-            if (Double.isFinite(d)) {
-                return new Command.Level(d);
+            // a JSON number: Java's own parser would also take 40d, 0x1p3 and Infinity
+            if (JsonReader.parse(p) instanceof BigDecimal n && Double.isFinite(n.doubleValue())) {
+                return new Command.Level(n.doubleValue());
             }
-        } catch (NumberFormatException e) {
+        } catch (JsonReader.Malformed e) {
             // fall through
         }
         throw new BadCommand("unknown command: expected ON, OFF, TOGGLE, a number or a JSON object");
     }
 
     private static Command json(String p) throws BadCommand {
-        if (!p.endsWith("}")) {
-            throw new BadCommand("malformed JSON object");
+        Object doc;
+        try {
+            doc = JsonReader.parse(p);
+        } catch (JsonReader.Malformed e) {
+            throw new BadCommand("malformed JSON: " + e.getMessage());
+        }
+        if (!(doc instanceof Map<?, ?> fields) || fields.isEmpty()) {
+            throw new BadCommand("a JSON command is an object with 'state', 'duty' or 'register'");
         }
         String state = null;
         Long forMs = null;
         Double duty = null;
         String register = null;
         Double value = null;
-        Matcher m = FIELD.matcher(p);
-        int fields = 0;
-        while (m.find()) {
-            fields++;
-            String key = m.group(1);
-            String raw = m.group(2);
-            String text = raw.startsWith("\"") ? raw.substring(1, raw.length() - 1) : raw;
-            try {
-                switch (key) {
-                    case "state" -> state = text;
-                    case "for_ms" -> forMs = Long.parseLong(text);
-                    case "duty", "level" -> duty = Double.parseDouble(text);
-                    case "register" -> register = text;
-                    case "value" -> value = Double.parseDouble(text);
-                    default -> throw new BadCommand("unknown field '" + key + "': use state, for_ms, duty, register, value");
+        for (Map.Entry<?, ?> f : fields.entrySet()) {
+            String key = (String) f.getKey();
+            Object v = f.getValue();
+            switch (key) {
+                case "state" -> state = text(key, v);
+                case "for_ms" -> {
+                    try {
+                        forMs = number(key, v).longValueExact();
+                    } catch (ArithmeticException e) {
+                        throw new BadCommand("field 'for_ms' must be a whole number of milliseconds");
+                    }
                 }
-            } catch (NumberFormatException e) {
-                throw new BadCommand("field '" + key + "' must be a number, not " + raw);
+                case "duty", "level" -> duty = number(key, v).doubleValue();
+                case "register" -> register = text(key, v);
+                case "value" -> value = number(key, v).doubleValue();
+                default -> throw new BadCommand("unknown field '" + Logs.escape(key)
+                    + "': use state, for_ms, duty, register, value");
             }
-        }
-        if (fields == 0) {
-            throw new BadCommand("malformed JSON object");
         }
         if (register != null) {
             if (value == null || !Double.isFinite(value)) {
@@ -114,5 +115,22 @@ public final class CommandParser {
             throw new BadCommand("a timed command needs state ON or OFF");
         }
         return new Command.Pulse(base instanceof Command.On, Duration.ofMillis(forMs));
+    }
+
+    private static String text(String key, Object v) throws BadCommand {
+        if (!(v instanceof String t)) {
+            throw new BadCommand("field '" + key + "' must be a string");
+        }
+        return t;
+    }
+
+    private static BigDecimal number(String key, Object v) throws BadCommand {
+        if (!(v instanceof BigDecimal n)) {
+            throw new BadCommand("field '" + key + "' must be a number");
+        }
+        if (!Double.isFinite(n.doubleValue())) {
+            throw new BadCommand("field '" + key + "' is out of range");
+        }
+        return n;
     }
 }

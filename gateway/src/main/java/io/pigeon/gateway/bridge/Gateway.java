@@ -77,7 +77,7 @@ public final class Gateway implements AutoCloseable {
             this.policy = new PublishPolicy(cfg.onChange(), cfg.deadband(), cfg.heartbeat(), cfg.decimals());
             Duration interval = cfg.interval();
             this.supervisor = new DeviceSupervisor(cfg.device(), interval, cfg.timeout(), Duration.ofMillis(500),
-                cfg.retryMax(), scheduler, new DeviceSupervisor.Listener() {
+                cfg.retryMax(), cfg.errorsBeforeOffline(), scheduler, new DeviceSupervisor.Listener() {
                     @Override
                     public void reading(Reading reading) {
                         onReading(Unit.this, reading);
@@ -212,6 +212,12 @@ public final class Gateway implements AutoCloseable {
         scheduler.scheduleAtFixedRate(this::heartbeats, 1, 1, TimeUnit.SECONDS);
         Logger.info("gateway started: {} device(s), topics under {}/, broker {}:{}", units.size(), root,
             config.mqtt().host(), config.mqtt().port());
+        Logger.info("platform: {}", config.hardware().describe());
+        if (config.hardware().fellBack()) {
+            Logger.warn("platform auto: this is not a Raspberry Pi, so GPIO, I2C and PWM are SIMULATED (Pi4J's mock): "
+                + "relays switch nothing and inputs read nothing. Set 'platform: raspberrypi' to refuse to start "
+                + "off a Pi instead");
+        }
     }
 
     // ---------------------------------------------------------------- MQTT side
@@ -338,14 +344,20 @@ public final class Gateway implements AutoCloseable {
             error(device, e.getMessage(), payload);
             return;
         }
-        echo.set(device);
-        try {
-            u.supervisor.apply(command);
-            Logger.info("device '{}': {}", device, Logs.escape(text.trim()));
-        } catch (DeviceException | RuntimeException e) {
-            error(device, e.getMessage(), payload);
-        } finally {
-            echo.remove();
+        // On the device's own thread: a device busy with a slow read delays only its own commands.
+        boolean queued = u.supervisor.execute(() -> {
+            echo.set(device);
+            try {
+                u.supervisor.apply(command);
+                Logger.info("device '{}': {}", device, Logs.escape(text.trim()));
+            } catch (DeviceException | RuntimeException e) {
+                error(device, e.getMessage(), payload);
+            } finally {
+                echo.remove();
+            }
+        });
+        if (!queued) {
+            error(device, "device '" + device + "' is busy: too many commands waiting", payload);
         }
     }
 
@@ -458,6 +470,7 @@ public final class Gateway implements AutoCloseable {
         Runtime rt = Runtime.getRuntime();
         return new Json()
             .put("uptime_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
+            .put("platform", config.hardware().name())
             .put("heap_used", rt.totalMemory() - rt.freeMemory())
 
             .put("threads", ManagementFactory.getThreadMXBean().getThreadCount())
@@ -526,9 +539,10 @@ public final class Gateway implements AutoCloseable {
         }
         closed = true;
         cancelFailsafe();
-        for (Unit u : units.values()) {
-            u.supervisor.stop();
-        }
+        // All at once: a device stuck in a read delays its own stop, not the others' safe states.
+        units.values().forEach(u -> u.supervisor.requestStop());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        units.values().forEach(u -> u.supervisor.awaitStop(deadline));
         for (Unit u : units.values()) {
             publish(root + "/" + u.cfg.name() + "/availability", OFFLINE, 1, true);
         }

@@ -132,6 +132,9 @@ public final class Main {
                         + holder + "): a second gateway on it would refuse to start");
                 }
             }
+            if (cfg.hardware().fellBack()) {
+                out.println("warning: platform auto: this is not a Raspberry Pi, so GPIO, I2C and PWM would be simulated");
+            }
             return OK;
         }
         Logging.configure(cfg.log());

@@ -72,57 +72,110 @@ public final class ConfigLoader {
         if (!(tree.root instanceof Map)) {
             throw new ConfigException(file + ": the config must be a map with at least 'mqtt' and 'devices'");
         }
-        try {
-            Settings top = Settings.section("top level", (Map<String, ?>) tree.root, tree::where);
-            GatewayConfig.Mqtt mqtt = mqtt(top.section("mqtt"), file);
+        // Every mistake at once (up to MAX_ERRORS): each section and each device is checked on its own.
+        List<String> errors = new ArrayList<>();
+        Settings top = Settings.section("top level", (Map<String, ?>) tree.root, tree::where);
+        GatewayConfig.Mqtt mqtt = attempt(errors, () -> mqtt(top.section("mqtt"), file));
+        Pi4jPlatform pi4j = attempt(errors, () -> {
             String platform = top.choice("platform", "auto", "auto", "raspberrypi", "mock");
-            int pwmChip = top.integer("pwm_chip", 0, 0, 16);
-            Path oneWire = Path.of(top.string("onewire_dir", "/sys/bus/w1/devices"));
-            int maxCommandBytes = top.integer("max_command_bytes", 64 * 1024, 16, 16 * 1024 * 1024);
+            Integer pwmChip = top.has("pwm_chip") ? top.integer("pwm_chip", 0, 0, 16) : null; // null: found in sysfs
+            try {
+                return platformOverride != null ? platformOverride : Pi4jPlatform.of(platform, pwmChip);
+            } catch (IllegalArgumentException e) {
+                throw top.error("platform", e.getMessage());
+            }
+        });
+        Path oneWire = attempt(errors, () -> Path.of(top.string("onewire_dir", "/sys/bus/w1/devices")));
+        Integer maxCommandBytes = attempt(errors,
+            () -> top.integer("max_command_bytes", 64 * 1024, 16, 16 * 1024 * 1024));
+        GatewayConfig.Log log = attempt(errors, () -> {
             Settings logSection = top.section("log");
-            GatewayConfig.Log log = new GatewayConfig.Log("info", null);
-            if (logSection != null) {
-                String file1 = logSection.string("file", null);
-                log = new GatewayConfig.Log(logSection.choice("level", "info", "trace", "debug", "info", "warn", "error"),
-                    file1 == null ? null : Path.of(file1));
-                logSection.rejectUnknown();
+            if (logSection == null) {
+                return new GatewayConfig.Log("info", null);
             }
+            String logFile = logSection.string("file", null);
+            GatewayConfig.Log l = new GatewayConfig.Log(logSection.choice("level", "info", "trace", "debug", "info",
+                "warn", "error"), logFile == null ? null : Path.of(logFile));
+            logSection.rejectUnknown();
+            return l;
+        });
+        Duration healthInterval = attempt(errors, () -> {
             Settings health = top.section("health");
-            Duration healthInterval = Duration.ofSeconds(60);
-            if (health != null) {
-                healthInterval = health.duration("interval", healthInterval);
-                health.rejectUnknown();
+            if (health == null) {
+                return Duration.ofSeconds(60);
             }
+            Duration d = health.duration("interval", Duration.ofSeconds(60));
+            health.rejectUnknown();
+            return d;
+        });
+        String[] discovery = {null};
+        attempt(errors, () -> {
             Settings ha = top.section("homeassistant");
-            String discovery = null;
             if (ha != null) {
-                discovery = ha.string("discovery_prefix", "homeassistant");
+                discovery[0] = ha.string("discovery_prefix", "homeassistant");
+                String bad = topicProblem(discovery[0]);
+                if (bad != null) {
+                    throw ha.error("discovery_prefix", bad);
+                }
                 ha.rejectUnknown();
             }
-            Pi4jPlatform pi4j = platformOverride != null ? platformOverride : Pi4jPlatform.of(platform, pwmChip);
-            Drivers.Hardware hardware = new Drivers.Hardware(pi4j, oneWire);
-            List<DeviceConfig> devices = new ArrayList<>();
-            Object list = ((Map<String, Object>) tree.root).get("devices");
-            top.has("devices");
-            if (list == null) {
-                throw new ConfigException(tree.where("") + ": 'devices' is missing: list at least one device");
-            }
-            if (!(list instanceof List<?> entries)) {
-                throw new ConfigException(tree.where("devices") + ": 'devices' must be a list");
-            }
+            return null;
+        });
+        // With a bad platform setting the devices are still checked, on the mock platform.
+        Drivers.Hardware hardware = new Drivers.Hardware(pi4j != null ? pi4j : Pi4jPlatform.of("mock"),
+            oneWire != null ? oneWire : Path.of("/sys/bus/w1/devices"));
+        List<DeviceConfig> devices = new ArrayList<>();
+        Object list = ((Map<String, Object>) tree.root).get("devices");
+        top.has("devices");
+        if (list == null) {
+            errors.add(tree.where("") + ": 'devices' is missing: list at least one device");
+        } else if (!(list instanceof List<?> entries)) {
+            errors.add(tree.where("devices") + ": 'devices' must be a list");
+        } else {
             Set<String> names = new HashSet<>();
             for (int i = 0; i < entries.size(); i++) {
                 String path = "devices[" + i + "]";
                 if (!(entries.get(i) instanceof Map<?, ?> m)) {
-                    throw new ConfigException(tree.where(path) + ": device " + (i + 1) + " must be a map of settings");
+                    errors.add(tree.where(path) + ": device " + (i + 1) + " must be a map of settings");
+                    continue;
                 }
-                devices.add(device(i, (Map<String, Object>) m, k -> tree.where(path + "." + k), names, hardware));
+                int index = i;
+                DeviceConfig d = attempt(errors, () -> device(index, (Map<String, Object>) m,
+                    k -> tree.where(path + "." + k), names, hardware));
+                if (d != null) {
+                    devices.add(d);
+                }
             }
+        }
+        attempt(errors, () -> {
             top.rejectUnknown();
-            return new GatewayConfig(file, mqtt, platform, pwmChip, oneWire, log, healthInterval, discovery, devices,
-                maxCommandBytes);
-        } catch (SettingsException e) {
-            throw new ConfigException(e.getMessage());
+            return null;
+        });
+        if (!errors.isEmpty()) {
+            List<String> shown = errors.subList(0, Math.min(MAX_ERRORS, errors.size()));
+            throw new ConfigException((errors.size() == 1 ? "" : errors.size() + " problems:\n  ")
+                + String.join("\n  ", shown)
+                + (errors.size() > MAX_ERRORS ? "\n  ... and " + (errors.size() - MAX_ERRORS) + " more" : ""));
+        }
+        return new GatewayConfig(file, mqtt, pi4j, oneWire, log, healthInterval, discovery[0], devices,
+            maxCommandBytes);
+    }
+
+    /** At most this many problems are reported at once. */
+    static final int MAX_ERRORS = 20;
+
+    /** A part of the config that may fail on its own. */
+    private interface Part<T> {
+        T read() throws ConfigException;
+    }
+
+    /** Reads a part; a problem is recorded (and null returned) so that the next part is still checked. */
+    private static <T> T attempt(List<String> errors, Part<T> part) {
+        try {
+            return part.read();
+        } catch (ConfigException | SettingsException e) {
+            errors.add(e.getMessage());
+            return null;
         }
     }
 
@@ -152,6 +205,9 @@ public final class ConfigLoader {
         if (clientId.isEmpty() || clientId.length() > 128) {
             throw s.error("client_id", "must be 1 to 128 characters");
         }
+        if (hasControl(clientId)) {
+            throw s.error("client_id", "must not contain control characters (NUL, newline, ...)");
+        }
         String username = env.getOrDefault("PIGEON_MQTT_USERNAME", s.string("username", null));
         byte[] password = null;
         String inline = s.string("password", null);
@@ -180,8 +236,9 @@ public final class ConfigLoader {
         }
         int keepalive = s.integer("keepalive", 30, 0, 65_535);
         String prefix = s.string("topic_prefix", "pigeon/" + hostname);
-        if (prefix.isEmpty() || prefix.contains("+") || prefix.contains("#") || prefix.startsWith("/") || prefix.endsWith("/")) {
-            throw s.error("topic_prefix", "'" + prefix + "' must be a topic without wildcards or leading/trailing '/'");
+        String bad = topicProblem(prefix);
+        if (bad != null) {
+            throw s.error("topic_prefix", bad);
         }
         String outbox = s.string("outbox_dir", null);
         long outboxMax = (long) s.number("outbox_max_mb", 64, 1, 1_000_000) * 1024 * 1024;
@@ -209,6 +266,37 @@ public final class ConfigLoader {
             throw s.error(key, "file '" + v + "' does not exist or cannot be read");
         }
         return p;
+    }
+
+    /**
+     * Why a configured topic prefix cannot be used to publish and subscribe, or null: the same rule for
+     * {@code check} and {@code run}, so that nothing {@code check} passes fails later in the client.
+     */
+    static String topicProblem(String prefix) {
+        String shown = "'" + io.pigeon.gateway.bridge.Logs.escape(prefix) + "'";
+        if (prefix.isEmpty()) {
+            return "must not be empty";
+        }
+        if (prefix.contains("+") || prefix.contains("#")) {
+            return shown + " must not contain the wildcards + or #";
+        }
+        if (prefix.startsWith("/") || prefix.endsWith("/") || prefix.contains("//")) {
+            return shown + " must not start or end with '/' or have an empty level";
+        }
+        if (prefix.startsWith("$")) {
+            return shown + " must not start with '$' (topics for the broker's own use, such as $SYS)";
+        }
+        if (hasControl(prefix)) {
+            return shown + " must not contain control characters (NUL, newline, ...)";
+        }
+        if (prefix.getBytes(StandardCharsets.UTF_8).length > 1024) {
+            return "must be at most 1024 bytes long";
+        }
+        return null;
+    }
+
+    private static boolean hasControl(String s) {
+        return s.chars().anyMatch(c -> c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFF || c == 0xFFFE);
     }
 
     static String hostname() {
@@ -255,12 +343,13 @@ public final class ConfigLoader {
         int decimals = s.integer("decimals", -1, -1, 10);
         Duration failsafe = s.duration("failsafe_after", null);
         Duration retryMax = s.duration("retry_max", Duration.ofSeconds(30));
+        int errorsBeforeOffline = s.integer("errors_before_offline", 3, 1, 1000);
         Device device = Drivers.create(driver, s, hardware);
         if (failsafe != null && (!device.kind().acts() || !(device instanceof Device.Actuator a) || a.safeState() == null)) {
             throw s.error("failsafe_after", "needs an actuator with a safe_state");
         }
         s.rejectUnknown();
         return new DeviceConfig(name, driver, device, json, qos, retain, interval, timeout, onChange, deadband,
-            heartbeat, decimals, failsafe, retryMax);
+            heartbeat, decimals, failsafe, retryMax, errorsBeforeOffline);
     }
 }

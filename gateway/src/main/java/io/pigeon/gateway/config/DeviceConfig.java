@@ -8,12 +8,14 @@ import java.time.Duration;
  *
  * @param payload {@code plain} (a topic per reading) or {@code json} (one object per device)
  * @param interval how often a polled device is read
- * @param timeout no data for this long makes it offline (null: never)
+ * @param timeout no data for this long makes it offline and reopens it (null: never)
  * @param onChange publish only changed values (with {@code deadband}), and at least every {@code heartbeat}
  * @param decimals rounding of numbers before publishing (-1: none)
  * @param failsafeAfter an actuator goes to its safe state when the broker has been unreachable this long
+ * @param errorsBeforeOffline failed reads or frames in a row that make the device offline (default 3)
  */
 public record DeviceConfig(String name, String driver, Device device, boolean jsonPayload, int qos, boolean retain,
                            Duration interval, Duration timeout, boolean onChange, double deadband,
-                           Duration heartbeat, int decimals, Duration failsafeAfter, Duration retryMax) {
+                           Duration heartbeat, int decimals, Duration failsafeAfter, Duration retryMax,
+                           int errorsBeforeOffline) {
 }

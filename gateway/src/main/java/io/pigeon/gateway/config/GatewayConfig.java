@@ -1,11 +1,16 @@
 package io.pigeon.gateway.config;
 
+import io.pigeon.drivers.Pi4jPlatform;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The whole configuration, validated. Field names follow the YAML keys. */
-public record GatewayConfig(Path file, Mqtt mqtt, String platform, int pwmChip, Path oneWireBase, Log log,
+/**
+ * The whole configuration, validated. Field names follow the YAML keys.
+ *
+ * @param hardware the platform that {@code platform} and {@code pwm_chip} chose (GPIO, I2C, PWM)
+ */
+public record GatewayConfig(Path file, Mqtt mqtt, Pi4jPlatform hardware, Path oneWireBase, Log log,
                             Duration healthInterval, String discoveryPrefix, List<DeviceConfig> devices,
                             int maxCommandBytes) {
 

@@ -26,7 +26,11 @@ class CommandParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "BANANA", "{", "{}", "{\"state\":\"ON\",\"for_ms\":-5}", "{\"state\":\"TOGGLE\",\"for_ms\":5}",
-        "{\"colour\":\"red\"}", "{\"register\":\"x\"}", "NaN", "{\"duty\":\"high\"}", "{\"for_ms\":100}"})
+        "{\"colour\":\"red\"}", "{\"register\":\"x\"}", "NaN", "{\"duty\":\"high\"}", "{\"for_ms\":100}",
+        // strict JSON (RFC 8259): before, these were taken leniently, and the first switched the relay
+        "{garbage \"state\":\"ON\" garbage}", "{\"state\":\"ON\",\"state\":\"OFF\"}", "{\"state\":\"ON\"} x",
+        "{\"state\":1}", "{\"state\":\"ON\",}", "{'state':'ON'}", "40d", "0x10", "Infinity", "[\"ON\"]",
+        "{\"state\":\"ON\",\"for_ms\":1.5}"})
     void badCommandsAreRefusedWithAReason(String payload) {
         CommandParser.BadCommand e = assertThrows(CommandParser.BadCommand.class, () -> CommandParser.parse(payload));
         assertEquals(false, e.getMessage().isBlank());

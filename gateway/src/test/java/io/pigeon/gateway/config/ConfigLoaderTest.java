@@ -96,11 +96,56 @@ class ConfigLoaderTest {
         "platform: mock|platfrom: mock|pigeon.yaml:9: section 'top level', field 'platfrom': unknown setting (did you mean 'platform'?)",
         "platform: mock|platform: arduino|pigeon.yaml:9: section 'top level', field 'platform': 'arduino' is not one of auto, raspberrypi, mock",
         "    port: /dev/ttyUSB0|    name2: x|pigeon.yaml:11: device 'climate', field 'port': is required",
+        "    port: /dev/ttyUSB0|    prot: /dev/ttyUSB0|pigeon.yaml:13: device 'climate', field 'prot': unknown setting (did you mean 'port'?)",
+        "pin: 27|pinn: 27|pigeon.yaml:22: device 'relay', field 'pinn': unknown setting (did you mean 'pin'?)",
         "- name: climate|- name: Climate!|pigeon.yaml:11: device 'Climate!', field 'name': 'Climate!' may use only a-z, 0-9, _ and -",
     })
     void badConfigsNameFileLineDeviceAndField(String from, String to, String expected) {
         assertTrue(VALID.contains(from), from);
         assertEquals(expected, error(VALID.replaceFirst(java.util.regex.Pattern.quote(from), to)));
+    }
+
+    @Test
+    void everyMistakeIsReportedAtOnceUpToTwenty() {
+        String three = VALID.replace("port: 1883", "port: 70000").replace("baud: 9600", "baud: fast")
+            .replace("pin: 27", "pinn: 27");
+        assertEquals("""
+            3 problems:
+              pigeon.yaml:3: section 'mqtt', field 'port': 70000 is outside 1..65535
+              pigeon.yaml:14: device 'climate', field 'baud': must be a whole number, not 'fast'
+              pigeon.yaml:22: device 'relay', field 'pinn': unknown setting (did you mean 'pin'?)""", error(three));
+        StringBuilder many = new StringBuilder("mqtt: {host: h}\nplatform: mock\ndevices:\n");
+        for (int i = 0; i < 25; i++) {
+            many.append("  - {name: r").append(i).append(", driver: gpio-out, pin: 99}\n");
+        }
+        String message = error(many.toString());
+        assertTrue(message.startsWith("25 problems:\n"), message);
+        assertEquals(21, message.lines().count() - 1, message);
+        assertTrue(message.endsWith("\n  ... and 5 more"), message);
+    }
+
+    @Test
+    void whatTheClientCannotUseCheckRefuses() {
+        // Before, each of these passed check, then failed in run (exit 0) or reconnected for ever.
+        String[][] cases = {
+            {"topic_prefix: pigeon/kitchen", "topic_prefix: \"pigeon/\\0kitchen\"",
+                "field 'topic_prefix': 'pigeon/\\u0000kitchen' must not contain control characters (NUL, newline, ...)"},
+            {"topic_prefix: pigeon/kitchen", "topic_prefix: \"pigeon\\nkitchen\"",
+                "field 'topic_prefix': 'pigeon\\nkitchen' must not contain control characters (NUL, newline, ...)"},
+            {"topic_prefix: pigeon/kitchen", "topic_prefix: $SYS/pigeon",
+                "field 'topic_prefix': '$SYS/pigeon' must not start with '$' (topics for the broker's own use, such as $SYS)"},
+            {"topic_prefix: pigeon/kitchen", "topic_prefix: pigeon/+",
+                "field 'topic_prefix': 'pigeon/+' must not contain the wildcards + or #"},
+            {"client_id: pigeon-kitchen", "client_id: \"pigeon\\0\"",
+                "field 'client_id': must not contain control characters (NUL, newline, ...)"},
+            {"platform: mock", "platform: mock\nhomeassistant: {discovery_prefix: \"ha/#\"}",
+                "section 'homeassistant', field 'discovery_prefix': 'ha/#' must not contain the wildcards + or #"},
+        };
+        for (String[] c : cases) {
+            assertTrue(VALID.contains(c[0]), c[0]);
+            String message = error(VALID.replace(c[0], c[1]));
+            assertTrue(message.endsWith(c[2]), c[1] + " -> " + message);
+        }
     }
 
     @Test

@@ -130,14 +130,15 @@ class GatewayEndToEndTest {
         assertEquals("online", next(got, "pigeon/e2e/availability").payload());
         assertEquals("online", next(got, "pigeon/e2e/climate/availability").payload());
         assertEquals("OFF", next(got, "pigeon/e2e/relay/state").payload());
-        pty.write("temperature=21.5 humidity=40.2\n");
+        pty.write("\ntemperature=21.5 humidity=40.2\n");
         assertEquals("21.5", next(got, "pigeon/e2e/climate/temperature").payload());
         assertEquals("40.2", next(got, "pigeon/e2e/climate/humidity").payload());
         // the device whose port does not exist is offline, with an alert saying why
         Collector.Message alert = next(got, "pigeon/e2e/alerts");
         assertTrue(alert.payload().contains("\"device\":\"air\"") && alert.payload().contains("not found"), alert.payload());
         String health = next(got, "pigeon/e2e/health").payload();
-        assertTrue(health.contains("\"uptime_s\":") && health.contains("\"outbox\":") && health.contains("\"climate\":"), health);
+        assertTrue(health.contains("\"uptime_s\":") && health.contains("\"outbox\":") && health.contains("\"climate\":")
+            && health.contains("\"platform\":\"mock\""), health);
         Collector.Message config = next(ha, "homeassistant/sensor/pigeon-e2e/climate_temperature/config");
         assertTrue(config.payload().contains("\"state_topic\":\"pigeon/e2e/climate/temperature\""), config.payload());
         assertTrue(config.payload().contains("\"availability_mode\":\"all\""), config.payload());
@@ -173,6 +174,11 @@ class GatewayEndToEndTest {
         assertTrue(next(got, "pigeon/e2e/climate/error").payload().contains("is not an actuator"));
         cmd.publish("pigeon/e2e/nosuch/set", "ON".getBytes(UTF_8), 1, false);
         assertTrue(next(got, "pigeon/e2e/nosuch/error").payload().contains("no device 'nosuch'"));
+        // Strict JSON: before, the regular expression found "state":"OFF" in this and switched the relay.
+        cmd.publish("pigeon/e2e/relay/set", "{garbage \"state\":\"OFF\" garbage}".getBytes(UTF_8), 1, false);
+        assertTrue(next(got, "pigeon/e2e/relay/error").payload().contains("malformed JSON: a key (a string) is expected"));
+        cmd.publish("pigeon/e2e/relay/set", "{\"state\":\"ON\",\"state\":\"OFF\"}".getBytes(UTF_8), 1, false);
+        assertTrue(next(got, "pigeon/e2e/relay/error").payload().contains("duplicate key"));
         assertTrue(relay.state(), "bad commands changed nothing");
 
         cmd.publish("pigeon/e2e/relay/set", "{\"state\":\"OFF\",\"for_ms\":300}".getBytes(UTF_8), 1, false);
@@ -301,7 +307,7 @@ class GatewayEndToEndTest {
             online = next(got, "pigeon/e2e/climate/availability");
         } while (!online.payload().equals("online"));
         assertTrue(next(got, "pigeon/e2e/alerts").payload().contains("\"availability\":\"online\""));
-        pty.write("temperature=19\n");
+        pty.write("\ntemperature=19\n");
         assertEquals("19", next(got, "pigeon/e2e/climate/temperature").payload());
     }
 
@@ -349,7 +355,7 @@ class GatewayEndToEndTest {
             "safe_state: \"OFF\"", "safe_state: \"OFF\"\n    failsafe_after: 1s").replace("initial: \"OFF\"", "initial: \"ON\""));
         Await.until(WAIT, () -> g.health("climate") != null && g.health("climate").online(), () -> "reading without a broker");
         GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
-        pty.write("temperature=18\n");
+        pty.write("\ntemperature=18\n");
         Await.until(Duration.ofSeconds(5), () -> !relay.state(), () -> "failsafe: the relay goes OFF");
         Collector got = Collector.watch(broker, closer, "pigeon/e2e/climate/#");
         proxy.refuse(false);
@@ -371,7 +377,7 @@ class GatewayEndToEndTest {
         Await.until(WAIT, () -> g.client().isConnected(), () -> "connected");
         int total = 300;
         for (int i = 0; i < total; i++) {
-            pty.write("n=" + i + "\n");
+            pty.write((i == 0 ? "\n" : "") + "n=" + i + "\n"); // the first line after an open is dropped
             if (i == 100) {
                 broker.stop();
             }
@@ -406,7 +412,7 @@ class GatewayEndToEndTest {
         gateway(config(broker.host(), broker.port(), pty.device(), "").replace(
             "    parse: kv\n", "    parse: kv\n    payload: json\n    decimals: 1\n"));
         next(got, "pigeon/e2e/availability");
-        pty.write("temperature=21.54 humidity=40.2\n");
+        pty.write("\ntemperature=21.54 humidity=40.2\n");
         String json = next(got, "pigeon/e2e/climate").payload();
         assertTrue(json.matches("\\{\"temperature\":21\\.5,\"humidity\":40\\.2,\"time\":\"[0-9T:.Z-]+\"\\}"), json);
     }
@@ -429,7 +435,7 @@ class GatewayEndToEndTest {
         assertTrue(err.payload().contains("retained command ignored"), err.payload());
         GpioOutput relay = (GpioOutput) g.supervisor("relay").device();
         assertFalse(relay.state(), "the retained ON did not fire");
-        pty.write("temperature=20\n");
+        pty.write("\ntemperature=20\n");
         next(ha, "homeassistant/sensor/pigeon-e2e/climate_temperature/config");
         cmd.publish("homeassistant/status", "online".getBytes(UTF_8), 1, false);
         Collector.Message again = next(ha, "homeassistant/sensor/pigeon-e2e/climate_temperature/config");

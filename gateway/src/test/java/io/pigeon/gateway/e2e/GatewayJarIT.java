@@ -201,20 +201,9 @@ class GatewayJarIT {
 
     /** A runtime failure exits 1, so that systemd's Restart=on-failure restarts the gateway (it exited 0). */
     @Test
-    void aRuntimeFailureExitsWithCode1() throws Exception {
-        TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
-        PtyPair pty = closer.track(new PtyPair());
-        // A discovery prefix that passes the config check but that the client refuses as a topic filter.
-        Path config = config(broker, pty.device(), "homeassistant: {discovery_prefix: \"ha/#\"}");
-        Path log = dir.resolve("failing.log");
-        Process p = start(log, "run", "--config", config.toString());
-        processes.add(p);
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the gateway gave up");
-        assertEquals(1, p.exitValue(), Files.readString(log));
-    }
-
-    @Test
-    void aSecondGatewayOnTheSameOutboxRefusesToStartAndCheckWarns() throws Exception {
+    void aSecondGatewayOnTheSameOutboxRefusesToStartWithExit1AndCheckWarns() throws Exception {
+        // A runtime failure, which check cannot foresee: exit 1, so that systemd's Restart=on-failure restarts it.
+        // (A bad discovery_prefix was the example before; check now refuses it, exit 2.)
         TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
         PtyPair pty = closer.track(new PtyPair());
         Path config = config(broker, pty.device(), "  outbox_dir: " + dir.resolve("outbox"));
@@ -245,7 +234,7 @@ class GatewayJarIT {
         Thread.sleep(2500); // started and reading, though the broker is down
         int total = 50;
         for (int i = 0; i < total; i++) {
-            pty.write("n=" + i + "\n");
+            pty.write((i == 0 ? "\n" : "") + "n=" + i + "\n"); // the first line after an open is dropped
         }
         Thread.sleep(1500);
         p.destroyForcibly();

@@ -1,5 +1,7 @@
-package io.pigeon.drivers.i2c;
+package io.pigeon.drivers.sim;
 
+import io.pigeon.drivers.i2c.Bme280Calibration;
+import io.pigeon.drivers.i2c.Bme280;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -16,6 +18,9 @@ public final class Bme280Model implements I2cModel {
     private final Bme280Calibration calibration;
     private final byte[] registers = new byte[256];
     private volatile boolean answering = true;
+    /** Status reads left during which the NVM copy after a reset is still running. */
+    private int nvmCopyReads;
+    private int resets;
 
     public Bme280Model(Bme280Calibration calibration) {
         this.calibration = calibration;
@@ -33,6 +38,16 @@ public final class Bme280Model implements I2cModel {
         this.answering = answering;
     }
 
+    /** Soft resets seen so far. */
+    public synchronized int resets() {
+        return resets;
+    }
+
+    /** The value last written to a register (ctrl_meas, config, ...). */
+    public synchronized int register(int register) {
+        return registers[register & 0xFF] & 0xFF;
+    }
+
     /** The conditions the next conversion reports. */
     public synchronized void set(double celsius, double humidity, double hPa) {
         int adcT = search(0, (1 << 20) - 1, t -> calibration.temperature(calibration.tFine(t)) / 100.0, celsius, true);
@@ -40,6 +55,11 @@ public final class Bme280Model implements I2cModel {
         // Pressure falls as the ADC value rises; humidity rises with it.
         int adcP = search(0, (1 << 20) - 1, p -> calibration.pressure(p, tFine) / 25600.0, hPa, false);
         int adcH = search(0, 0xFFFF, h -> calibration.humidity(h, tFine) / 1024.0, humidity, true);
+        setRaw(adcT, adcP, adcH);
+    }
+
+    /** Raw ADC values for the next conversion, as a sensor outside its range (or a broken one) delivers them. */
+    public synchronized void setRaw(int adcT, int adcP, int adcH) {
         registers[Bme280.REG_DATA] = (byte) (adcP >> 12);
         registers[Bme280.REG_DATA + 1] = (byte) (adcP >> 4);
         registers[Bme280.REG_DATA + 2] = (byte) (adcP << 4);
@@ -72,14 +92,27 @@ public final class Bme280Model implements I2cModel {
     @Override
     public synchronized int readRegister(int register) {
         check();
+        if (register == Bme280.REG_STATUS && nvmCopyReads > 0) {
+            nvmCopyReads--;
+            return Bme280.STATUS_IM_UPDATE;
+        }
+        if (register == Bme280.REG_STATUS) {
+            return 0;
+        }
         return register < 0 ? 0 : registers[register & 0xFF] & 0xFF;
     }
 
     @Override
     public synchronized void writeRegister(int register, int value) {
         check();
-        if (register == 0xE0 && value == 0xB6) {
-            return; // soft reset: nothing to model
+        if (register == Bme280.REG_RESET && value == Bme280.RESET_WORD) {
+            // Soft reset: control registers back to 0, and the calibration is copied from NVM for a moment.
+            resets++;
+            registers[Bme280.REG_CTRL_HUM] = 0;
+            registers[Bme280.REG_CTRL_MEAS] = 0;
+            registers[Bme280.REG_CONFIG] = 0;
+            nvmCopyReads = 2;
+            return;
         }
         if (register >= 0) {
             registers[register & 0xFF] = (byte) value;

@@ -1,4 +1,4 @@
-package io.pigeon.drivers.i2c;
+package io.pigeon.drivers.sim;
 
 /**
  * A simulated I2C device as a register map: what {@link SimulatedI2cProvider} answers with. Throwing

@@ -1,4 +1,4 @@
-package io.pigeon.drivers.i2c;
+package io.pigeon.drivers.sim;
 
 import com.pi4j.io.i2c.I2C;
 import com.pi4j.io.i2c.I2CConfig;
