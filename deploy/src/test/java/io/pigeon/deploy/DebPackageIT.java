@@ -60,6 +60,20 @@ class DebPackageIT {
     }
 
     @Test
+    void theLauncherExportsWhatTheDefaultsFileSets() throws Exception {
+        // Before, the defaults file was sourced without export: PIGEON_MQTT_PASSWORD there reached the gateway
+        // only under systemd (EnvironmentFile=), not when the launcher was run by hand.
+        Path defaults = Files.writeString(tmp.resolve("default-pigeon"), "PIGEON_MQTT_PASSWORD=from-defaults\n");
+        Path fakeJava = tmp.resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\necho \"password=$PIGEON_MQTT_PASSWORD\"\n");
+        assertTrue(fakeJava.toFile().setExecutable(true));
+        Result r = exec(Map.of("PIGEON_DEFAULTS", defaults.toString(), "JAVA", fakeJava.toString(),
+            "PIGEON_STATE_DIR", tmp.toString()), "sh", "src/deb/files/pigeon", "--version");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("password=from-defaults\n", r.out());
+    }
+
+    @Test
     void controlFilesDeclareTheRuntimeAndTheConffiles() throws Exception {
         need("dpkg-deb");
         Result info = exec("dpkg-deb", "-I", deb.toString());

@@ -15,6 +15,27 @@ public interface Device {
     /** Releases the device. Never throws; safe to call twice. */
     void close();
 
+    /**
+     * Files the device opens that need not exist yet (a USB serial adapter plugged in later): {@code check}
+     * warns about those missing at check time instead of refusing the config.
+     */
+    default java.util.List<java.nio.file.Path> files() {
+        return java.util.List.of();
+    }
+
+    /** The readings the config declares for this device (register names, CSV fields, ...), where it does. */
+    default java.util.List<String> declaredReadings() {
+        return java.util.List.of();
+    }
+
+    /**
+     * True when the readings are whatever the device sends (a serial line's keys), so that only the
+     * {@link #declaredReadings} are announced to Home Assistant; false when the driver fixes them.
+     */
+    default boolean freeFormReadings() {
+        return false;
+    }
+
     /** Polled devices (I2C, 1-Wire, Modbus) read here; the gateway owns the schedule. */
     interface Polled extends Device {
         void poll(DeviceContext context) throws DeviceException;

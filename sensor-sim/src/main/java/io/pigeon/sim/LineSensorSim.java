@@ -17,7 +17,7 @@ public final class LineSensorSim extends SerialSim {
 
     @Override
     public String configSnippet() {
-        return "parse: kv\ntimeout: 10s\n";
+        return "parse: kv\nunits: [\"temperature=°C\", \"humidity=%\"]\ntimeout: 10s\n";
     }
 
     @Override

@@ -26,6 +26,11 @@ public final class GpioInput extends InputPin {
     }
 
     @Override
+    public java.util.List<String> declaredReadings() {
+        return java.util.List.of(reading);
+    }
+
+    @Override
     protected DigitalStateChangeListener listener(DeviceContext ctx) {
         published = null;
         settling.set(false);

@@ -72,6 +72,11 @@ public final class Ds18b20 implements Device.Polled {
         file = found.get(0).resolve("w1_slave");
     }
 
+    @Override
+    public List<Path> files() {
+        return List.of(id != null ? base.resolve(id).resolve("w1_slave") : base);
+    }
+
     private static String names(List<Path> paths) {
         List<String> out = new ArrayList<>();
         paths.forEach(p -> out.add(p.getFileName().toString()));

@@ -36,6 +36,11 @@ public abstract class LineParser {
 
     public abstract Map<String, Value> parse(String line) throws ParseException;
 
+    /** The reading names the config declares: CSV fields, regex groups, and the names given units. */
+    public List<String> declared() {
+        return new ArrayList<>(units.keySet());
+    }
+
     public static LineParser from(Settings s) {
         Map<String, String> units = new LinkedHashMap<>();
         for (Object o : s.list("units")) {
@@ -154,6 +159,14 @@ public abstract class LineParser {
         private final List<String> fields;
         private final String separator;
 
+        @Override
+        public List<String> declared() {
+            List<String> out = new ArrayList<>(fields);
+            out.removeIf(f -> f.equals("_"));
+            super.declared().stream().filter(u -> !out.contains(u)).forEach(out::add);
+            return out;
+        }
+
         Csv(Map<String, String> units, List<String> fields, String separator) {
             super(units);
             this.fields = fields;
@@ -179,6 +192,13 @@ public abstract class LineParser {
     static final class Regex extends LineParser {
         private final Pattern pattern;
         private final List<String> groups;
+
+        @Override
+        public List<String> declared() {
+            List<String> out = new ArrayList<>(groups);
+            super.declared().stream().filter(u -> !out.contains(u)).forEach(out::add);
+            return out;
+        }
 
         Regex(Map<String, String> units, Pattern pattern, List<String> groups) {
             super(units);

@@ -82,6 +82,11 @@ public final class ModbusRtu extends SerialDevice implements Device.Polled, Devi
     }
 
     @Override
+    public List<String> declaredReadings() {
+        return registers.stream().map(ModbusRegister::name).toList();
+    }
+
+    @Override
     protected void reset() {
         responseLength = 0;
     }

@@ -62,6 +62,11 @@ public abstract class SerialDevice implements Device {
         return type != null ? type : String.valueOf(e.getMessage());
     }
 
+    @Override
+    public java.util.List<java.nio.file.Path> files() {
+        return java.util.List.of(java.nio.file.Path.of(serial.port()));
+    }
+
     protected SerialLink link() {
         return link;
     }

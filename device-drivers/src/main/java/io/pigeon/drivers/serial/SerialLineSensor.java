@@ -4,6 +4,7 @@ import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,7 @@ import java.util.Map;
 public final class SerialLineSensor extends SerialDevice {
     private final LineSplitter splitter;
     private final LineParser parser;
+    private final List<String> readings = new java.util.ArrayList<>();
 
     public SerialLineSensor(Settings s) {
         super(s, 9600);
@@ -26,6 +28,23 @@ public final class SerialLineSensor extends SerialDevice {
         }
         this.splitter = new LineSplitter(max, delimiter.getBytes(StandardCharsets.UTF_8));
         this.parser = LineParser.from(s);
+        for (Object r : s.list("readings")) {
+            readings.add(r.toString().trim());
+        }
+    }
+
+    @Override
+    public boolean freeFormReadings() {
+        return true;
+    }
+
+    /** The readings to announce: {@code readings}, else those the parser's settings name. */
+    @Override
+    public List<String> declaredReadings() {
+        if (!readings.isEmpty()) {
+            return readings;
+        }
+        return parser.declared();
     }
 
     static String unescape(String s) {

@@ -196,8 +196,9 @@ public final class Gateway implements AutoCloseable {
             }
         });
         if (discovery != null) {
-            client.subscribe(config.discoveryPrefix() + "/status", 1, (t, p, q, r) -> {
-                if ("online".equals(new String(p, StandardCharsets.UTF_8).trim())) {
+            client.subscribe(config.discoveryPrefix() + "/status", 1, (t, p, q, retained) -> {
+                // Only a live "online" is news (HA restarted); the retained one arrives at every subscribe.
+                if (!retained && "online".equals(new String(p, StandardCharsets.UTF_8).trim())) {
                     scheduler.execute(discovery::announceAll);
                 }
             });
@@ -238,9 +239,6 @@ public final class Gateway implements AutoCloseable {
             alert(new Json().put("gateway", config.mqtt().clientId()).put("event", "reconnected")
                 .put("reason", lostReason).put("since", lostAt.truncatedTo(ChronoUnit.SECONDS).toString()));
             lostAt = null;
-        }
-        if (discovery != null) {
-            scheduler.execute(discovery::announceAll);
         }
     }
 

@@ -3,6 +3,7 @@ package io.pigeon.gateway.cli;
 import io.pigeon.gateway.bridge.Gateway;
 import io.pigeon.gateway.config.ConfigException;
 import io.pigeon.gateway.config.ConfigLoader;
+import io.pigeon.gateway.config.ConfigWarnings;
 import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.GatewayConfig;
 import java.io.IOException;
@@ -135,9 +136,15 @@ public final class Main {
             if (cfg.hardware().fellBack()) {
                 out.println("warning: platform auto: this is not a Raspberry Pi, so GPIO, I2C and PWM would be simulated");
             }
+            for (String w : ConfigWarnings.of(cfg)) {
+                out.println("warning: " + w);
+            }
             return OK;
         }
         Logging.configure(cfg.log());
+        for (String w : ConfigWarnings.of(cfg)) {
+            org.tinylog.Logger.warn("config: {}", w);
+        }
         return runGateway(cfg);
     }
 

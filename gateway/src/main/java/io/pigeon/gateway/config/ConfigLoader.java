@@ -253,7 +253,8 @@ public final class ConfigLoader {
         int maxInflight = s.integer("max_inflight", 32, 1, 65_000);
         s.rejectUnknown();
         return new GatewayConfig.Mqtt(host, port, clientId, username, password, keepalive, prefix, ca, cert, key,
-            tls != null, verify, outbox == null ? null : Path.of(outbox), outboxMax, bufferMessages, bufferBytes, maxInflight);
+            tls != null, verify, outbox == null ? null : Path.of(outbox), outboxMax, bufferMessages, bufferBytes, maxInflight,
+            passwordFile);
     }
 
     private static Path existing(Settings s, String key) {

@@ -17,11 +17,12 @@ public record GatewayConfig(Path file, Mqtt mqtt, Pi4jPlatform hardware, Path on
     /**
      * @param password never logged; {@code toString} hides it
      * @param outboxDir store-and-forward directory, or null for the in-memory buffer
+     * @param passwordFile where the password came from, or null
      */
     public record Mqtt(String host, int port, String clientId, String username, byte[] password, int keepalive,
                        String topicPrefix, Path caFile, Path certFile, Path keyFile, boolean tls,
                        boolean verifyHostname, Path outboxDir, long outboxMaxBytes, int bufferMessages,
-                       long bufferBytes, int maxInflight) {
+                       long bufferBytes, int maxInflight, Path passwordFile) {
         @Override
         public String toString() {
             return "mqtt " + host + ":" + port + " client id " + clientId + (username != null ? " user " + username : "")

@@ -58,4 +58,33 @@ class MainTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains(
             "warning: platform auto: this is not a Raspberry Pi, so GPIO, I2C and PWM would be simulated"), out.toString());
     }
+
+    @Test
+    void checkWarnsAboutWhatIsValidButLikelyWrong() throws Exception {
+        Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path config = Files.writeString(dir.resolve("warn.yaml"), """
+            mqtt: {host: 127.0.0.1, username: gw, password_file: %s, tls: {verify_hostname: false}}
+            platform: mock
+            devices:
+              - {name: climate, driver: serial-line, port: /dev/ttyNOSUCH0}
+              - {name: door, driver: gpio-in, pin: 17, reading: set}
+            """.formatted(password));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"check", config.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+            System.err);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("warning: mqtt.tls.verify_hostname is false"), text);
+        assertTrue(text.contains("warning: mqtt.password_file " + password + " is readable by every user"), text);
+        assertTrue(text.contains("warning: device 'climate': /dev/ttyNOSUCH0 does not exist now"), text);
+        assertTrue(text.contains("warning: device 'door': reading 'set' would publish on"), text);
+        assertTrue(!text.contains("s3cret"), "no secret in the output");
+
+        Path empty = Files.writeString(dir.resolve("empty.yaml"), "mqtt: {host: 127.0.0.1}\nplatform: mock\ndevices: []\n");
+        out.reset();
+        assertEquals(0, Main.run(new String[] {"check", empty.toString()}, new PrintStream(out, true,
+            StandardCharsets.UTF_8), System.err));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("warning: no devices"), out.toString());
+    }
 }

@@ -68,6 +68,7 @@ class GatewayEndToEndTest {
                 driver: serial-line
                 port: %s
                 parse: kv
+                units: ["temperature=°C", "humidity=%"]
                 qos: 1
                 timeout: 30s
               - name: relay
@@ -442,5 +443,33 @@ class GatewayEndToEndTest {
         assertTrue(again.payload().contains("\"unique_id\":\"pigeon-e2e_climate_temperature\""), again.payload());
         assertTrue(next(ha, "homeassistant/switch/pigeon-e2e/relay_state/config").payload()
             .contains("\"command_topic\":\"pigeon/e2e/relay/set\""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokers")
+    void eachDiscoveryConfigIsPublishedOncePerStart(BrokerKind kind) throws Exception {
+        assumeTrue(kind == BrokerKind.MOSQUITTO, "needs a broker that flags retained deliveries (mosquitto)");
+        TestBroker broker = closer.track(kind.start());
+        PtyPair pty = closer.track(new PtyPair());
+        MqttClient cmd = commander(broker);
+        cmd.publish("homeassistant/status", "online".getBytes(UTF_8), 1, true); // as HA leaves it
+        assertTrue(cmd.flush(WAIT));
+        Collector ha = Collector.watch(broker, closer, "homeassistant/sensor/pigeon-e2e/#");
+        FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
+        Gateway g = gateway(config(broker.host(), proxy.port(), pty.device(), ""));
+        Await.until(WAIT, () -> g.client().isConnected(), () -> "connected");
+        pty.write("\ntemperature=20 humidity=40\n");
+        Thread.sleep(1000);
+        proxy.cut(); // a reconnect is no reason to announce again: the configs are retained
+        Await.until(WAIT, () -> !g.client().isConnected(), () -> "cut");
+        Await.until(WAIT, () -> g.client().isConnected(), () -> "connected again");
+        Thread.sleep(1500);
+        List<String> topics = new ArrayList<>();
+        for (Collector.Message m = ha.poll(Duration.ofMillis(200)); m != null; m = ha.poll(Duration.ofMillis(200))) {
+            topics.add(m.topic());
+        }
+        // Before: once when first seen, then at the reconnect twice (at connect, and for the retained status).
+        assertEquals(List.of("homeassistant/sensor/pigeon-e2e/climate_temperature/config",
+            "homeassistant/sensor/pigeon-e2e/climate_humidity/config"), topics);
     }
 }
