@@ -27,6 +27,8 @@ public final class Settings {
     private final Function<String, String> where;
     private final Set<String> known = new HashSet<>();
     private String prefix = "";
+    /** Collecting mode (shared with nested sections and blocks): problems, or null to throw the first. */
+    private List<SettingsException> problems;
 
     /**
      * @param where the location of a key for messages, e.g. {@code pigeon.yaml:14}; may return null
@@ -55,6 +57,44 @@ public final class Settings {
         return device;
     }
 
+    /**
+     * From now on a wrong or missing setting is recorded and the getter returns its fallback, so that one
+     * pass finds every problem of a device ({@link #problems}); explicit {@code throw error(...)} in a driver
+     * still ends the pass. One problem per field: what follows from the first is not reported again.
+     */
+    public Settings collecting() {
+        if (problems == null) {
+            problems = new ArrayList<>();
+        }
+        return this;
+    }
+
+    /** The problems recorded in collecting mode, in the order found. */
+    public List<SettingsException> problems() {
+        return problems == null ? List.of() : List.copyOf(problems);
+    }
+
+    /** Records a problem thrown by a driver after collecting began (unless its field already has one). */
+    public void record(SettingsException e) {
+        if (problems == null) {
+            throw e;
+        }
+        if (e.field() == null || problems.stream().noneMatch(p -> e.field().equals(p.field()))) {
+            problems.add(e);
+        }
+    }
+
+    /** Throws the problem, or in collecting mode records it and returns the fallback. */
+    private <T> T fail(SettingsException e, T fallback) {
+        record(e);
+        return fallback;
+    }
+
+    private Settings nested(Settings child) {
+        child.problems = problems;
+        return child;
+    }
+
     /** A nested map (e.g. {@code tls}) as settings of its own, or null when absent. */
     @SuppressWarnings("unchecked")
     public Settings section(String key) {
@@ -63,13 +103,14 @@ public final class Settings {
             return null;
         }
         if (!(v instanceof Map)) {
-            throw error(key, "must be a map of settings");
+            return fail(error(key, "must be a map of settings"), null);
         }
         if (subject.startsWith("section '")) {
             String path = (device.equals("top level") ? "" : device + ".") + key;
-            return new Settings(path, "section '" + path + "'", (Map<String, ?>) v, k -> where.apply(key + "." + k));
+            return nested(new Settings(path, "section '" + path + "'", (Map<String, ?>) v,
+                k -> where.apply(key + "." + k)));
         }
-        Settings s = new Settings(device, subject, (Map<String, ?>) v, k -> where.apply(key + "." + k));
+        Settings s = nested(new Settings(device, subject, (Map<String, ?>) v, k -> where.apply(key + "." + k)));
         s.prefix = prefix + key + ".";
         return s;
     }
@@ -94,7 +135,7 @@ public final class Settings {
             return fallback;
         }
         if (v instanceof Map || v instanceof Collection) {
-            throw error(key, "must be a text value, not a " + (v instanceof Map ? "map" : "list"));
+            return fail(error(key, "must be a text value, not a " + (v instanceof Map ? "map" : "list")), fallback);
         }
         return v.toString();
     }
@@ -102,7 +143,7 @@ public final class Settings {
     public String requireString(String key) {
         String s = string(key, null);
         if (s == null || s.isBlank()) {
-            throw missing(key, "is required");
+            return fail(missing(key, "is required"), "");
         }
         return s;
     }
@@ -110,14 +151,15 @@ public final class Settings {
     public String choice(String key, String fallback, String... allowed) {
         String s = string(key, fallback);
         if (s == null) {
-            throw missing(key, "is required; one of " + String.join(", ", allowed));
+            return fail(missing(key, "is required; one of " + String.join(", ", allowed)), allowed[0]);
         }
         for (String a : allowed) {
             if (a.equalsIgnoreCase(s)) {
                 return a;
             }
         }
-        throw error(key, "'" + s + "' is not one of " + String.join(", ", allowed));
+        return fail(error(key, "'" + s + "' is not one of " + String.join(", ", allowed)),
+            fallback != null ? fallback : allowed[0]);
     }
 
     public int integer(String key, int fallback, int min, int max) {
@@ -133,18 +175,18 @@ public final class Settings {
                 String s = v.toString().trim().toLowerCase(Locale.ROOT);
                 n = s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
             } catch (NumberFormatException e) {
-                throw error(key, "must be a whole number, not '" + v + "'");
+                return fail(error(key, "must be a whole number, not '" + v + "'"), fallback);
             }
         }
         if (n < min || n > max) {
-            throw error(key, n + " is outside " + min + ".." + max);
+            return fail(error(key, n + " is outside " + min + ".." + max), fallback);
         }
         return (int) n;
     }
 
     public int requireInteger(String key, int min, int max) {
         if (!has(key)) {
-            throw missing(key, "is required (a whole number " + min + ".." + max + ")");
+            return fail(missing(key, "is required (a whole number " + min + ".." + max + ")"), min);
         }
         return integer(key, 0, min, max);
     }
@@ -161,11 +203,12 @@ public final class Settings {
             try {
                 d = Double.parseDouble(v.toString().trim());
             } catch (NumberFormatException e) {
-                throw error(key, "must be a number, not '" + v + "'");
+                return fail(error(key, "must be a number, not '" + v + "'"), fallback);
             }
         }
         if (!(d >= min && d <= max)) {
-            throw error(key, d + " is outside " + Value.Numeric.format(min) + ".." + Value.Numeric.format(max));
+            return fail(error(key, d + " is outside " + Value.Numeric.format(min) + ".." + Value.Numeric.format(max)),
+                fallback);
         }
         return d;
     }
@@ -182,7 +225,7 @@ public final class Settings {
         return switch (s) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw error(key, "must be true or false, not '" + v + "'");
+            default -> fail(error(key, "must be true or false, not '" + v + "'"), fallback);
         };
     }
 
@@ -194,7 +237,7 @@ public final class Settings {
         }
         Duration d = parseDuration(v.toString());
         if (d == null) {
-            throw error(key, "'" + v + "' is not a duration (e.g. 30s, 500ms, 2m, 1h)");
+            return fail(error(key, "'" + v + "' is not a duration (e.g. 30s, 500ms, 2m, 1h)"), fallback);
         }
         return d;
     }
@@ -230,7 +273,7 @@ public final class Settings {
             }
             return out;
         }
-        throw error(key, "must be a list");
+        return fail(error(key, "must be a list"), List.of());
     }
 
     /** A nested map of settings (e.g. one Modbus register), checked as its own block. */
@@ -240,10 +283,13 @@ public final class Settings {
         int i = 0;
         for (Object o : list(key)) {
             if (!(o instanceof Map)) {
-                throw error(key, "entry " + (i + 1) + " must be a map of settings");
+                record(error(key, "entry " + (i + 1) + " must be a map of settings"));
+                i++;
+                continue;
             }
             String path = key + "[" + i + "]";
-            Settings block = new Settings(device, subject, (Map<String, ?>) o, k -> where.apply(path + "." + k));
+            Settings block = nested(new Settings(device, subject, (Map<String, ?>) o,
+                k -> where.apply(path + "." + k)));
             block.prefix = prefix + path + ".";
             out.add(block);
             i++;
@@ -266,13 +312,13 @@ public final class Settings {
         return error(key, problem);
     }
 
-    /** Fails on the first key no getter asked for, suggesting the closest known one. */
+    /** Fails on a key no getter asked for (in collecting mode: records every one), suggesting the closest known one. */
     public void rejectUnknown() {
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 String hint = closest(key, known);
-                throw new SettingsException(where.apply(key), subject, prefix + key, "unknown setting"
-                    + (hint != null ? " (did you mean '" + hint + "'?)" : ""));
+                record(new SettingsException(where.apply(key), subject, prefix + key, "unknown setting"
+                    + (hint != null ? " (did you mean '" + hint + "'?)" : "")));
             }
         }
     }

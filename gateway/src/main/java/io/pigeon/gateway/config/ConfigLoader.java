@@ -173,6 +173,9 @@ public final class ConfigLoader {
     private static <T> T attempt(List<String> errors, Part<T> part) {
         try {
             return part.read();
+        } catch (Problems e) {
+            errors.addAll(e.messages);
+            return null;
         } catch (ConfigException | SettingsException e) {
             errors.add(e.getMessage());
             return null;
@@ -314,20 +317,19 @@ public final class ConfigLoader {
         return dot > 0 ? h.substring(0, dot) : h;
     }
 
+    /** One device: every problem in it is reported (a {@link Problems}), not only the first. */
     private DeviceConfig device(int index, Map<String, Object> values, Function<String, String> where,
                                 Set<String> names, Drivers.Hardware hardware) throws ConfigException {
         Object rawName = values.get("name");
         String label = rawName == null ? "#" + (index + 1) : rawName.toString();
-        Settings s = new Settings(label, values, where);
+        Settings s = new Settings(label, values, where).collecting();
         String name = s.requireString("name");
         if (!NAME.matcher(name).matches()) {
-            throw s.error("name", "'" + name + "' may use only a-z, 0-9, _ and -");
-        }
-        if (RESERVED.contains(name)) {
-            throw s.error("name", "'" + name + "' is reserved for the gateway's own topics");
-        }
-        if (!names.add(name)) {
-            throw s.error("name", "duplicate device name '" + name + "'");
+            s.record(s.error("name", "'" + name + "' may use only a-z, 0-9, _ and -"));
+        } else if (RESERVED.contains(name)) {
+            s.record(s.error("name", "'" + name + "' is reserved for the gateway's own topics"));
+        } else if (!names.add(name)) {
+            s.record(s.error("name", "duplicate device name '" + name + "'"));
         }
         String driver = s.requireString("driver");
         boolean json = "json".equals(s.choice("payload", "plain", "plain", "json"));
@@ -335,7 +337,7 @@ public final class ConfigLoader {
         boolean retain = s.bool("retain", false);
         Duration interval = s.duration("interval", Duration.ofSeconds(30));
         if (interval.toMillis() < 10) {
-            throw s.error("interval", "must be at least 10ms");
+            s.record(s.error("interval", "must be at least 10ms"));
         }
         Duration timeout = s.duration("timeout", null);
         boolean onChange = s.bool("on_change", false);
@@ -345,12 +347,32 @@ public final class ConfigLoader {
         Duration failsafe = s.duration("failsafe_after", null);
         Duration retryMax = s.duration("retry_max", Duration.ofSeconds(30));
         int errorsBeforeOffline = s.integer("errors_before_offline", 3, 1, 1000);
-        Device device = Drivers.create(driver, s, hardware);
-        if (failsafe != null && (!device.kind().acts() || !(device instanceof Device.Actuator a) || a.safeState() == null)) {
-            throw s.error("failsafe_after", "needs an actuator with a safe_state");
+        Device device = null;
+        try {
+            device = Drivers.create(driver, s, hardware);
+            if (failsafe != null && (!device.kind().acts() || !(device instanceof Device.Actuator a)
+                || a.safeState() == null)) {
+                s.record(s.error("failsafe_after", "needs an actuator with a safe_state"));
+            }
+            s.rejectUnknown(); // only when the driver read all its settings: else its own keys look unknown
+        } catch (SettingsException e) {
+            s.record(e);
         }
-        s.rejectUnknown();
+        if (!s.problems().isEmpty()) {
+            throw new Problems(s.problems().stream().map(SettingsException::getMessage).toList());
+        }
         return new DeviceConfig(name, driver, device, json, qos, retain, interval, timeout, onChange, deadband,
             heartbeat, decimals, failsafe, retryMax, errorsBeforeOffline);
+    }
+
+    /** Several problems of one part of the config. */
+    static final class Problems extends ConfigException {
+        private static final long serialVersionUID = 1L;
+        final transient List<String> messages;
+
+        Problems(List<String> messages) {
+            super(String.join("\n", messages));
+            this.messages = messages;
+        }
     }
 }

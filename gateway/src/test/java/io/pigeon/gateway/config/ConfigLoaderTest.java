@@ -95,7 +95,6 @@ class ConfigLoaderTest {
         "keepalive: 30|keepalve: 30|pigeon.yaml:7: section 'mqtt', field 'keepalve': unknown setting (did you mean 'keepalive'?)",
         "platform: mock|platfrom: mock|pigeon.yaml:9: section 'top level', field 'platfrom': unknown setting (did you mean 'platform'?)",
         "platform: mock|platform: arduino|pigeon.yaml:9: section 'top level', field 'platform': 'arduino' is not one of auto, raspberrypi, mock",
-        "    port: /dev/ttyUSB0|    name2: x|pigeon.yaml:11: device 'climate', field 'port': is required",
         "    port: /dev/ttyUSB0|    prot: /dev/ttyUSB0|pigeon.yaml:13: device 'climate', field 'prot': unknown setting (did you mean 'port'?)",
         "pin: 27|pinn: 27|pigeon.yaml:22: device 'relay', field 'pinn': unknown setting (did you mean 'pin'?)",
         "- name: climate|- name: Climate!|pigeon.yaml:11: device 'Climate!', field 'name': 'Climate!' may use only a-z, 0-9, _ and -",
@@ -114,6 +113,18 @@ class ConfigLoaderTest {
               pigeon.yaml:3: section 'mqtt', field 'port': 70000 is outside 1..65535
               pigeon.yaml:14: device 'climate', field 'baud': must be a whole number, not 'fast'
               pigeon.yaml:22: device 'relay', field 'pinn': unknown setting (did you mean 'pin'?)""", error(three));
+        // Several in one device: each is found, not only the first.
+        String oneDevice = VALID.replace("pin: 27", "pin: 99").replace("failsafe_after: 120s", "failsafe_afer: 120s")
+            .replace("qos: 1", "qos: 5");
+        assertEquals("""
+            3 problems:
+              pigeon.yaml:17: device 'climate', field 'qos': 5 is outside 0..1
+              pigeon.yaml:22: device 'relay', field 'pin': 99 is outside 0..53
+              pigeon.yaml:25: device 'relay', field 'failsafe_afer': unknown setting (did you mean 'failsafe_after'?)""",
+            error(oneDevice));
+        String noPort = error(VALID.replace("    port: /dev/ttyUSB0", "    name2: x"));
+        assertTrue(noPort.startsWith("2 problems:") && noPort.contains("device 'climate', field 'port': is required")
+            && noPort.contains("device 'climate', field 'name2': unknown setting"), noPort);
         StringBuilder many = new StringBuilder("mqtt: {host: h}\nplatform: mock\ndevices:\n");
         for (int i = 0; i < 25; i++) {
             many.append("  - {name: r").append(i).append(", driver: gpio-out, pin: 99}\n");

@@ -68,7 +68,7 @@ class GatewayEndToEndTest {
                 driver: serial-line
                 port: %s
                 parse: kv
-                units: ["temperature=°C", "humidity=%"]
+                units: ["temperature=°C", "humidity=%%"]
                 qos: 1
                 timeout: 30s
               - name: relay
