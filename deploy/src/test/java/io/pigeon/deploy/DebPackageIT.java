@@ -59,6 +59,85 @@ class DebPackageIT {
         }
     }
 
+    /** Every system call of a group, expanded the way systemd expands it. */
+    private static java.util.Set<String> syscalls(String group, java.util.Set<String> seen) throws Exception {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (!seen.add(group)) {
+            return out;
+        }
+        Result r = exec("systemd-analyze", "syscall-filter", group);
+        assertEquals(0, r.code(), r.err());
+        for (String line : r.out().split("\n")) {
+            String t = line.strip();
+            if (line.startsWith("    ") && !t.isEmpty() && !t.startsWith("#")) {
+                if (t.startsWith("@")) {
+                    out.addAll(syscalls(t, seen));
+                } else {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theJvmAndTheGatewayMakeOnlySystemCallsTheUnitsFilterAllows() throws Exception {
+        need("strace");
+        need("systemd-analyze");
+        String unit = Files.readString(Path.of("src/deb/files/pigeon.service"));
+        assertTrue(unit.contains("SystemCallFilter=@system-service\n"), "the filter this test checks");
+        java.util.Set<String> allowed = syscalls("@system-service", new java.util.HashSet<>());
+        // A run as on a Pi with the launcher's JVM options: a serial device, a relay, a 1-Wire probe, the disk
+        // outbox, reconnecting to a broker that refuses; then SIGTERM and a clean stop.
+        Path w1 = Files.createDirectories(tmp.resolve("w1/28-000000000001"));
+        Files.writeString(w1.resolve("w1_slave"), "72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n"
+            + "72 01 4b 46 7f ff 0e 10 57 t=23125\n");
+        Path config = Files.writeString(tmp.resolve("pigeon.yaml"), """
+            mqtt: {host: 127.0.0.1, port: 1, client_id: strace, outbox_dir: %s}
+            platform: mock
+            devices:
+              - {name: climate, driver: serial-line, port: /dev/ttyNOSUCH}
+              - {name: relay, driver: gpio-out, pin: 27, safe_state: "OFF"}
+              - {name: probe, driver: ds18b20, base_dir: %s, interval: 1s}
+            """.formatted(tmp.resolve("outbox"), tmp.resolve("w1")));
+        Path summary = tmp.resolve("strace.txt");
+        Result r = exec("strace", "-f", "-qq", "-c", "-o", summary.toString(), "timeout", "--preserve-status", "-s", "TERM", "8",
+            "java", "-Xmx32m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+            "target/pigeon-gateway.jar", "run", "--config", config.toString());
+        assertEquals(0, r.code(), "stopped cleanly by SIGTERM: " + r.err());
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(summary)) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 5 && f[0].matches("[0-9.]+") && !f[f.length - 1].equals("total")) {
+                used.add(f[f.length - 1]);
+            }
+        }
+        assertTrue(used.size() > 30, "strace saw the calls: " + used);
+        used.removeAll(allowed);
+        assertEquals(java.util.Set.of(), used, "system calls outside @system-service");
+    }
+
+    @Test
+    void theClassDataArchiveBelongsToItsJarAndItsWarningsStayOffStdout() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        Path archive = state.resolve("pigeon-classes.jsa");
+        Path jar = Path.of("target/pigeon-gateway.jar").toAbsolutePath();
+        Path config = Path.of("pigeon.yaml").toAbsolutePath();
+        Map<String, String> env = Map.of("PIGEON_STATE_DIR", state.toString(), "PIGEON_JAR", jar.toString(),
+            "PIGEON_DEFAULTS", tmp.resolve("none").toString());
+        // An archive that the JVM cannot use, as one left from another jar or JVM is: newer than the jar, it
+        // is used, and what the JVM says about it goes to stderr, not into check's output.
+        Files.writeString(archive, "not a CDS archive");
+        Result used = exec(env, "sh", "src/deb/files/pigeon", "check", "--config", config.toString());
+        assertTrue(used.out().startsWith("config " + config + " is valid"), used.out() + used.err());
+        assertFalse(used.out().contains("[warning]") || used.out().contains("[cds]"), used.out());
+        // Older than the jar (an upgrade): removed, and the next check makes a new one.
+        assertTrue(archive.toFile().setLastModified(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+        Result remade = exec(env, "sh", "src/deb/files/pigeon", "check", "--config", config.toString());
+        assertEquals(0, remade.code(), remade.out() + remade.err());
+        assertTrue(Files.size(archive) > 1_000_000, "a real archive now: " + Files.size(archive));
+    }
+
     @Test
     void theLauncherExportsWhatTheDefaultsFileSets() throws Exception {
         // Before, the defaults file was sourced without export: PIGEON_MQTT_PASSWORD there reached the gateway
@@ -185,6 +264,27 @@ class DebPackageIT {
 
         Result usage = exec("./install.sh");
         assertEquals(2, usage.code());
+        Result help = exec("./install.sh", "--help");
+        assertEquals(0, help.code(), "help is not an error");
+        assertTrue(help.out().startsWith("usage: ") && help.out().contains("--password-file FILE"), help.out());
+        assertEquals("", help.err());
+
+        // The broker password: installed 0640 root:pigeon; the config names a file that exists only on the Pi,
+        // so it is checked there, not refused here.
+        Path password = Files.writeString(tmp.resolve("mqtt-password"), "s3cret\n");
+        Path onPi = Files.writeString(tmp.resolve("on-pi.yaml"), """
+            mqtt: {host: broker.lan, username: pigeon, password_file: /etc/pigeon/mqtt-password}
+            platform: mock
+            devices:
+              - {name: relay, driver: gpio-out, pin: 27}
+            """);
+        Result withPassword = exec("./install.sh", "pi@raspberrypi.local", "--dry-run", "--config", onPi.toString(),
+            "--password-file", password.toString());
+        assertEquals(0, withPassword.code(), withPassword.out() + withPassword.err());
+        assertTrue(withPassword.out().contains("checked on the Pi"), withPassword.out());
+        assertTrue(withPassword.out().contains("sudo install -m 640 -o root -g pigeon .pigeon-mqtt-password "
+            + "/etc/pigeon/mqtt-password"), withPassword.out());
+        assertFalse(withPassword.out().contains("s3cret"), "the password is never printed");
         Path bad = Files.writeString(tmp.resolve("bad.yaml"), "mqtt: {port: 99999}\ndevices: []\n");
         Result invalid = exec("./install.sh", "pi@raspberrypi.local", "--dry-run", "--config", bad.toString());
         assertEquals(1, invalid.code());

@@ -27,6 +27,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final int port;
 
     /** An anonymous broker; port 0 picks a free one. */
+    /** The largest message the broker takes: more than the gateway's own limits. */
+    public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+
     public EmbeddedBroker(int port) throws IOException {
         this(port, true, Map.of());
     }
@@ -57,6 +60,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("websocket_port", "disabled");
         p.setProperty("telemetry_enabled", "false");
         p.setProperty("immediate_buffer_flush", "true");
+        // Moquette's default is 8,092 bytes, above which it drops a message (or the connection) while the
+        // sender thinks it went out. The gateway sends up to 256 KiB and takes commands up to 64 KiB.
+        p.setProperty("netty.mqtt.message_size", String.valueOf(MAX_MESSAGE_BYTES));
         front = new BrokerFront(listener, brokerPort);
         AbstractInterceptHandler accepted = new AbstractInterceptHandler() {
             @Override

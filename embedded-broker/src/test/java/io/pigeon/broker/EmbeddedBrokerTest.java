@@ -62,6 +62,55 @@ class EmbeddedBrokerTest {
         }
     }
 
+    /** A fixed header with the remaining length as MQTT encodes it. */
+    private static byte[] header(int type, int remaining) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(type);
+        do {
+            int digit = remaining % 128;
+            remaining /= 128;
+            b.write(remaining > 0 ? digit | 0x80 : digit);
+        } while (remaining > 0);
+        return b.toByteArray();
+    }
+
+    private static int readRemaining(DataInputStream in) throws IOException {
+        int value = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = in.readUnsignedByte();
+            value |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return value;
+            }
+        }
+    }
+
+    @Test
+    void messagesUpToTheGatewaysOwnLimitsGetThrough() throws Exception {
+        // Moquette's default limit (8,092 bytes) dropped larger messages while the sender saw success.
+        try (EmbeddedBroker broker = new EmbeddedBroker(0);
+             Socket sub = new Socket(InetAddress.getLoopbackAddress(), broker.port());
+             Socket pub = new Socket(InetAddress.getLoopbackAddress(), broker.port())) {
+            sub.setSoTimeout(10_000);
+            pub.setSoTimeout(10_000);
+            DataInputStream subIn = new DataInputStream(sub.getInputStream());
+            sub.getOutputStream().write(connect("big-sub"));
+            subIn.readFully(new byte[4]);
+            sub.getOutputStream().write(SUBSCRIBE);
+            subIn.readFully(new byte[5]);
+            pub.getOutputStream().write(connect("big-pub"));
+            new DataInputStream(pub.getInputStream()).readFully(new byte[4]);
+            int size = 300 * 1024;
+            byte[] topic = {0, 5, 't', '/', 'b', 'i', 'g'};
+            pub.getOutputStream().write(header(0x30, topic.length + size));
+            pub.getOutputStream().write(topic);
+            pub.getOutputStream().write(new byte[size]);
+            pub.getOutputStream().flush();
+            assertEquals(0x30, subIn.readUnsignedByte() & 0xF0, "a PUBLISH");
+            assertEquals(topic.length + size, readRemaining(subIn));
+        }
+    }
+
     @Test
     void readsTheClientIdOfAConnectAndNothingElse() throws IOException {
         byte[] packet = connect("pigeon-demo");

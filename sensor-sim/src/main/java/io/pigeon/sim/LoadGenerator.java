@@ -46,7 +46,13 @@ final class LoadGenerator {
             port = colon < 0 ? 1883 : Integer.parseInt(o.broker.substring(colon + 1));
         }
         Path dir = Files.createTempDirectory("pigeon-load");
-        List<Pty> ptys = new ArrayList<>();
+        List<Pty> ptys = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Also on Ctrl-C or SIGTERM: the pty links and the folder go.
+        Thread cleanup = new Thread(() -> {
+            ptys.forEach(Pty::close);
+            Simulation.deleteTree(dir);
+        }, "pigeon-load-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         StringBuilder config = new StringBuilder("""
             mqtt:
               host: %s
@@ -136,6 +142,7 @@ final class LoadGenerator {
         }
         sub.close();
         ptys.forEach(Pty::close);
+        Simulation.deleteTree(dir);
         if (broker != null) {
             broker.close();
         }

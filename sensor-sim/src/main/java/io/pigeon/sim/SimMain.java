@@ -11,7 +11,7 @@ import org.tinylog.configuration.Configuration;
 /** {@code pigeon-sim demo | devices | load}: see {@link #HELP}. */
 public final class SimMain {
     static final String HELP = """
-        Usage: pigeon-sim <command> [options]
+        Usage: pigeon-sim <command> [options]   (pigeon-sim --version: the version)
 
           demo     [--broker HOST:PORT | --port N] [--scenario FILE] [--duration 60s] [--no-view]
                    [--fault DEVICE:FAULT[:FOR][@AT]]...
@@ -42,6 +42,10 @@ public final class SimMain {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.print(HELP);
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("--version") || args[0].equals("-V")) {
+            System.out.println("pigeon-sim " + io.pigeon.gateway.cli.Main.version());
+            return 0;
         }
         Options o = Options.parse(args);
         if (o == null) {

@@ -38,12 +38,16 @@ public final class Simulation implements AutoCloseable {
         return t;
     });
     private HardwareSim hardware;
+    /** Whether {@link #dir} is this instance's own temporary folder, removed at {@link #close}. */
+    private final boolean ownDir;
 
-    private Simulation(World world, Path dir, List<TimedFault> timeline) {
+    private Simulation(World world, Path dir, List<TimedFault> timeline, boolean ownDir) {
         this.world = world;
         this.dir = dir;
         this.timeline = timeline;
+        this.ownDir = ownDir;
     }
+
 
     /** Builds the simulation a scenario file describes (see {@code demo-scenario.yaml}). */
     @SuppressWarnings("unchecked")
@@ -55,14 +59,16 @@ public final class Simulation implements AutoCloseable {
         Settings s = Settings.section("scenario", (Map<String, ?>) root, k -> null);
         long seed = s.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
         Duration day = s.duration("day_length", Duration.ofMinutes(10));
-        Path dir = Path.of(s.string("dir", System.getProperty("java.io.tmpdir") + "/pigeon-sim"));
+        // Each instance its own folder (a second demo, or the tests, beside a running one), removed at close.
+        String given = s.string("dir", null);
+        Path dir = given != null ? Path.of(given) : Files.createTempDirectory("pigeon-sim-");
         List<TimedFault> faults = new ArrayList<>();
         for (Settings f : s.blocks("faults")) {
             faults.add(new TimedFault(f.duration("at", Duration.ZERO), f.requireString("device"),
                 f.requireString("fault"), f.duration("for", null)));
             f.rejectUnknown();
         }
-        Simulation sim = new Simulation(new World(seed, day.toSeconds()), dir, faults);
+        Simulation sim = new Simulation(new World(seed, day.toSeconds()), dir, faults, given == null);
         Files.createDirectories(dir);
         try {
             for (Settings d : s.blocks("devices")) {
@@ -197,6 +203,24 @@ public final class Simulation implements AutoCloseable {
         serial.values().forEach(SerialSim::close);
         if (hardware != null) {
             hardware.close();
+        }
+        if (ownDir) {
+            deleteTree(dir);
+        }
+    }
+
+    /** Removes a folder and what is in it; never throws (a leftover is harmless, a crash at exit is not). */
+    static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // left behind
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // left behind
         }
     }
 }

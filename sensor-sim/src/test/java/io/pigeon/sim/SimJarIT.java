@@ -38,6 +38,21 @@ class SimJarIT {
         assertTrue(bad.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, bad.exitValue());
         assertTrue(err.contains("unknown option '--frobnicate'"), err);
+        Process version = sim("--version").redirectErrorStream(true).start();
+        String v = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(version.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, version.exitValue());
+        assertTrue(v.matches("pigeon-sim \\d+\\.\\d+\\.\\d+.*\n"), v);
+    }
+
+    @Test
+    void theDemoStartsWithoutLibraryNoise() throws Exception {
+        Process demo = sim("demo", "--no-view", "--duration", "3s", "--port", "0")
+            .redirectErrorStream(true).start();
+        String out = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(demo.waitFor(60, TimeUnit.SECONDS), out);
+        assertTrue(out.contains("gateway started"), out);
+        assertTrue(!out.contains("SLF4J"), "no SLF4J replay or provider lines: " + out);
     }
 
     @Test
