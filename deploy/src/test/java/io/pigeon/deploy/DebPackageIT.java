@@ -102,7 +102,8 @@ class DebPackageIT {
             """.formatted(tmp.resolve("outbox"), tmp.resolve("w1")));
         Path summary = tmp.resolve("strace.txt");
         Result r = exec("strace", "-f", "-qq", "-c", "-o", summary.toString(), "timeout", "--preserve-status", "-s", "TERM", "8",
-            "java", "-Xmx32m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+            "java", "-Xmx32m", "-Xms6m", "-XX:MaxNewSize=3m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=12m", "-XX:CICompilerCount=1", "-jar",
             "target/pigeon-gateway.jar", "run", "--config", config.toString());
         assertEquals(0, r.code(), "stopped cleanly by SIGTERM: " + r.err());
         java.util.Set<String> used = new java.util.TreeSet<>();

@@ -16,12 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,7 +43,7 @@ public final class Demo implements AutoCloseable {
     private final CompletableFuture<Integer> viewing;
     private final String host;
     private final int port;
-    private final Map<String, String> latest = new ConcurrentHashMap<>();
+    private final LiveView view = new LiveView(ROOT, System::nanoTime);
 
     public Demo(String brokerHostPort, int embeddedPort, String scenario) throws IOException, ConfigException {
         EmbeddedBroker b = null;
@@ -71,8 +68,12 @@ public final class Demo implements AutoCloseable {
         gateway = new Gateway(cfg);
         viewer = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-sim-view")
             .backoff(Duration.ofMillis(200), Duration.ofSeconds(2)));
-        viewing = viewer.subscribe(ROOT + "/#", 0, (topic, payload, qos, retained) ->
-            latest.put(topic.substring(ROOT.length() + 1), new String(payload, StandardCharsets.UTF_8)));
+        viewing = viewer.subscribe(ROOT + "/#", 0, (topic, payload, qos, retained) -> {
+            view.message(topic, new String(payload, StandardCharsets.UTF_8));
+        });
+        // The units come with Home Assistant's discovery configs, as any MQTT user could read them.
+        viewer.subscribe("homeassistant/+/pigeon-demo/+/config", 0, (topic, payload, qos, retained) ->
+            view.message(topic, new String(payload, StandardCharsets.UTF_8)));
         viewer.subscribe(ROOT + "/sim/fault", 1, (topic, payload, qos, retained) -> fault(new String(payload, StandardCharsets.UTF_8)));
     }
 
@@ -147,32 +148,9 @@ public final class Demo implements AutoCloseable {
             ROOT, host, port, ROOT);
     }
 
-    /** The live view: one line per device with its availability and latest readings. */
+    /** The live view (see {@link LiveView}). */
     String view() {
-        Map<String, Map<String, String>> byDevice = new TreeMap<>();
-        latest.forEach((topic, payload) -> {
-            String[] parts = topic.split("/");
-            if (parts.length == 2 && !parts[0].equals("sim") && !parts[1].equals("set") && !parts[1].equals("error")) {
-                byDevice.computeIfAbsent(parts[0], k -> new TreeMap<>()).put(parts[1], payload);
-            }
-        });
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%s  gateway %-7s  room %.2f °C  heater %s  fan %.0f %%%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS),
-            latest.getOrDefault("availability", "?"), simulation.world().temperature(),
-            simulation.world().heaterOn() ? "ON " : "OFF", simulation.world().fanDuty()));
-        sb.append(String.format("%-9s %-8s %s%n", "DEVICE", "STATE", "READINGS"));
-        byDevice.forEach((device, values) -> {
-            String availability = values.getOrDefault("availability", "?");
-            StringBuilder readings = new StringBuilder();
-            values.forEach((k, v) -> {
-                if (!k.equals("availability")) {
-                    readings.append(k).append('=').append(v).append("  ");
-                }
-            });
-            String line = readings.toString();
-            sb.append(String.format("%-9s %-8s %s%n", device, availability, line.length() > 100 ? line.substring(0, 100) : line));
-        });
-        return sb.toString();
+        return view.render(false);
     }
 
     /** Prints the view every second, redrawn in place on a terminal, until interrupted or the duration ends. */
@@ -184,7 +162,7 @@ public final class Demo implements AutoCloseable {
         while (System.nanoTime() < end) {
             Thread.sleep(1000);
             if (inPlace) {
-                out.print("\033[H\033[2J" + intro() + "\n" + view());
+                out.print("\033[H\033[2J" + intro() + "\n" + view.render(true));
                 out.flush();
             } else if (++n % 10 == 0) {
                 out.print(view());

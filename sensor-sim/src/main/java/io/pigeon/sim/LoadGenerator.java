@@ -25,7 +25,8 @@ import org.HdrHistogram.Recorder;
  */
 final class LoadGenerator {
     static final String[] LAUNCHER_OPTIONS = System.getProperty("pigeon.load.jvm",
-        "-Xss256k -XX:TieredStopAtLevel=1").split(" ");
+        "-Xms6m -XX:MaxNewSize=3m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=12m -XX:CICompilerCount=1")
+        .split(" ");
     private LoadGenerator() {
     }
 
@@ -71,7 +72,19 @@ final class LoadGenerator {
         }
         Path configFile = Files.writeString(dir.resolve("pigeon.yaml"), config.toString());
         Process gateway = null;
-        if (o.gateway != null) {
+        if (o.gateway != null && !o.gateway.toString().endsWith(".jar")) {
+            // The packaged launcher itself (deploy/target/pigeon), with its jar beside it and its class-data
+            // archive made by a first 'check', as the service starts it: what a Pi runs, options and all.
+            Path jar = o.gateway.toAbsolutePath().resolveSibling("pigeon-gateway.jar");
+            ProcessBuilder check = new ProcessBuilder(o.gateway.toString(), "check", "--config", configFile.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("check.log").toFile());
+            launcherEnv(check, jar, dir);
+            check.start().waitFor(60, TimeUnit.SECONDS);
+            ProcessBuilder run = new ProcessBuilder(o.gateway.toString(), "run", "--config", configFile.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile());
+            launcherEnv(run, jar, dir);
+            gateway = run.start();
+        } else if (o.gateway != null) {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx32m", "-XX:+UseSerialGC"));
             // The launcher's other options for a small board (see deploy/src/deb/files/pigeon).
@@ -147,6 +160,13 @@ final class LoadGenerator {
             broker.close();
         }
         return 0;
+    }
+
+    private static void launcherEnv(ProcessBuilder pb, Path jar, Path dir) {
+        pb.environment().put("PIGEON_JAR", jar.toString());
+        pb.environment().put("PIGEON_STATE_DIR", dir.toString());
+        pb.environment().put("PIGEON_DEFAULTS", dir.resolve("no-defaults").toString());
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     static String rss(long pid) {

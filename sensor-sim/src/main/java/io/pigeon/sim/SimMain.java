@@ -24,7 +24,8 @@ public final class SimMain {
                    only the simulated serial devices of a scenario, on pseudo-terminals; prints the config
                    entries a separately started gateway should use
           load     --devices N --rate R [--duration 30s] [--broker HOST:PORT] [--gateway JAR]
-                   N serial devices writing R time-stamped lines/s each; with --gateway, runs that gateway jar
+                   N serial devices writing R time-stamped lines/s each; with --gateway, runs that gateway (a
+                   jar, or the packaged launcher deploy/target/pigeon with its options and class-data archive)
                    against them and reports end-to-end latency (p50/p99), readings/s and the gateway's memory
           isolation [--presses 100]
                    the gateway with four DS18B20s whose reads block 750 ms and a button pressed every 300 ms:
