@@ -43,6 +43,9 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  *
  * <pre>java -jar bench/target/pigeon-bench.jar [--rounds 5] [--out docs/benchmarks.md] [--broker host:port]</pre>
  */
+// "try": the clients' close() may throw InterruptedException (Paho's does), and the port probe's socket is
+// only opened to be closed; both are the harness's own, on its own thread.
+@SuppressWarnings("try")
 public final class ClientBench {
     static final int QOS0_N = 200_000;
     static final int QOS1_N = 50_000;

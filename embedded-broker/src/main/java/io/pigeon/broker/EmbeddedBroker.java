@@ -109,6 +109,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (true) {
             try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                probe.shutdownOutput(); // connecting was the test; the probe only has to be closed again
                 return;
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {

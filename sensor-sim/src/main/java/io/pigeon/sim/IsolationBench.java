@@ -38,6 +38,7 @@ final class IsolationBench {
     private IsolationBench() {
     }
 
+    @SuppressWarnings("try") // the broker only has to run while the benchmark does
     static int run(int presses) throws Exception {
         Path dir = Files.createTempDirectory("pigeon-isolation");
         List<Thread> converters = new ArrayList<>();

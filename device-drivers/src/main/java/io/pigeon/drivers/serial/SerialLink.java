@@ -46,7 +46,7 @@ public final class SerialLink implements AutoCloseable {
 
     private void start(Sink sink, ScheduledExecutorService scheduler) throws SerialPortException {
         if (!Files.exists(Path.of(settings.port()))) {
-            throw new SerialPortException(settings.port(), "openPort", "Port not found");
+            throw new SerialPortException(port, "openPort", "Port not found");
         }
         port.openPort();
         try {
@@ -101,7 +101,7 @@ public final class SerialLink implements AutoCloseable {
 
     public void write(byte[] data) throws SerialPortException {
         if (!port.writeBytes(data)) {
-            throw new SerialPortException(settings.port(), "writeBytes", "write failed");
+            throw new SerialPortException(port, "writeBytes", "write failed");
         }
     }
 

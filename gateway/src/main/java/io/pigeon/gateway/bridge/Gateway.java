@@ -100,7 +100,7 @@ public final class Gateway implements AutoCloseable {
         this.root = config.mqtt().topicPrefix();
         AtomicInteger n = new AtomicInteger();
         ThreadFactory tf = r -> {
-            Thread t = new Thread(r, "pigeon-devices-" + n.incrementAndGet());
+            Thread t = new Thread(r, "pigeon-gateway-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
@@ -192,14 +192,14 @@ public final class Gateway implements AutoCloseable {
             @Override
             public void oversized(String topic, int length, int qos, boolean retained) {
                 String device = deviceOf(topic);
-                scheduler.execute(() -> error(device, tooLarge(length), new byte[0]));
+                scheduler.execute(Guarded.task("error reply", () -> error(device, tooLarge(length), new byte[0])));
             }
         });
         if (discovery != null) {
             client.subscribe(config.discoveryPrefix() + "/status", 1, (t, p, q, retained) -> {
                 // Only a live "online" is news (HA restarted); the retained one arrives at every subscribe.
                 if (!retained && "online".equals(new String(p, StandardCharsets.UTF_8).trim())) {
-                    scheduler.execute(discovery::announceAll);
+                    scheduler.execute(Guarded.task("discovery", discovery::announceAll));
                 }
             });
         }
@@ -209,8 +209,8 @@ public final class Gateway implements AutoCloseable {
             u.supervisor.start();
         }
         long health = config.healthInterval().toMillis();
-        scheduler.scheduleAtFixedRate(this::publishHealth, health, health, TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(this::heartbeats, 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleAtFixedRate(Guarded.task("health", this::publishHealth), health, health, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(Guarded.task("heartbeats", this::heartbeats), 1, 1, TimeUnit.SECONDS);
         Logger.info("gateway started: {} device(s), topics under {}/, broker {}:{}", units.size(), root,
             config.mqtt().host(), config.mqtt().port());
         Logger.info("platform: {}", config.hardware().describe());
@@ -277,7 +277,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         long armedAt = System.nanoTime();
-        failsafe = scheduler.scheduleAtFixedRate(() -> {
+        failsafe = scheduler.scheduleAtFixedRate(Guarded.task("fail-safe", () -> {
             long away = System.nanoTime() - armedAt;
             for (Unit u : units.values()) {
                 Duration f = u.cfg.failsafeAfter();
@@ -288,7 +288,7 @@ public final class Gateway implements AutoCloseable {
                     u.supervisor.applySafeState();
                 }
             }
-        }, 100, 100, TimeUnit.MILLISECONDS);
+        }), 100, 100, TimeUnit.MILLISECONDS);
     }
 
     private synchronized void cancelFailsafe() {
@@ -310,7 +310,7 @@ public final class Gateway implements AutoCloseable {
     private void onCommand(String topic, byte[] payload, boolean retained) {
         String device = deviceOf(topic);
         if (payload.length > config.maxCommandBytes()) {
-            scheduler.execute(() -> error(device, tooLarge(payload.length), payload));
+            scheduler.execute(Guarded.task("error reply", () -> error(device, tooLarge(payload.length), payload)));
             return;
         }
         if (retained) {
@@ -321,7 +321,7 @@ public final class Gateway implements AutoCloseable {
             }
             return;
         }
-        scheduler.execute(() -> command(device, payload));
+        scheduler.execute(Guarded.task("command", () -> command(device, payload)));
     }
 
     private void command(String device, byte[] payload) {
@@ -429,7 +429,8 @@ public final class Gateway implements AutoCloseable {
         synchronized (u.jsonPending) {
             u.jsonPending.put(name, v);
             if (u.jsonFlush == null) {
-                u.jsonFlush = scheduler.schedule(() -> flushJson(u, retain), 20, TimeUnit.MILLISECONDS);
+                u.jsonFlush = scheduler.schedule(Guarded.task("json payload", () -> flushJson(u, retain)), 20,
+                    TimeUnit.MILLISECONDS);
             }
         }
     }
