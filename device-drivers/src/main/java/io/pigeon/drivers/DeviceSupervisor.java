@@ -158,7 +158,8 @@ public final class DeviceSupervisor implements DeviceContext {
                     }
                 }
                 if (device instanceof Device.Polled && interval != null) {
-                    pollTask = thread.scheduleAtFixedRate(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+                    pollTask = thread.scheduleAtFixedRate(this::pollOnce, 0, interval.toMillis(),
+                        TimeUnit.MILLISECONDS);
                 }
                 if (timeout != null) {
                     long check = Math.max(50, timeout.toMillis() / 4);
@@ -332,11 +333,15 @@ public final class DeviceSupervisor implements DeviceContext {
     @Override
     public void lost(String reason) {
         if (!stopped) {
-            thread.execute(() -> {
-                synchronized (lock) {
-                    lostLocked(reason);
-                }
-            });
+            try {
+                thread.execute(() -> {
+                    synchronized (lock) {
+                        lostLocked(reason);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: the device is being closed anyway
+            }
         }
     }
 
@@ -439,7 +444,7 @@ public final class DeviceSupervisor implements DeviceContext {
         }
     }
 
-    /** Waits until {@link #requestStop} has finished, or until the deadline ({@link System#nanoTime}); then ends the thread. */
+    /** Waits until {@link #requestStop} has finished or the deadline ({@link System#nanoTime}) passed. */
     public void awaitStop(long deadlineNanos) {
         requestStop();
         try {

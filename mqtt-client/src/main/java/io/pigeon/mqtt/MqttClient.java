@@ -653,6 +653,9 @@ public final class MqttClient implements AutoCloseable {
                         serve(t);
                     }
                 } catch (Throwable e) {
+                    // Throwable on purpose: an Error thrown by a message handler (the caller's code) must not
+                    // end the one connection thread, or the client would stop for good without a word; it is
+                    // handed to the connection listeners as the cause, and the client reconnects.
                     cause = e;
                 }
                 boolean blamed = dropConnection(t, cause, began != 0);
@@ -1098,6 +1101,8 @@ public final class MqttClient implements AutoCloseable {
                     changed.awaitNanos(Math.min(left, IDLE_NANOS));
                 }
             } catch (InterruptedException e) {
+                // Not restored on purpose: this thread still writes the disk outbox on its way out, and an
+                // interrupted thread's FileChannel I/O closes the channel (ClosedByInterruptException).
                 closed = true;
             } finally {
                 lock.unlock();

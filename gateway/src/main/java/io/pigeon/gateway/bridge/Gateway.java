@@ -9,6 +9,7 @@ import io.pigeon.drivers.Reading;
 import io.pigeon.drivers.Value;
 import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.GatewayConfig;
+import io.pigeon.gateway.config.Topics;
 import io.pigeon.mqtt.ConnectionListener;
 import io.pigeon.mqtt.FileOutbox;
 import io.pigeon.mqtt.MessageHandler;
@@ -33,25 +34,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.tinylog.Logger;
 
-/**
- * The gateway: devices in, MQTT out, commands back. Topics under {@code <root>} (the topic prefix):
- * {@code availability} (retained, with the last will), {@code <device>/availability}, {@code alerts},
- * {@code <device>/<reading>} (or {@code <device>} as JSON), {@code <device>/set} (commands),
- * {@code <device>/state} (retained echo), {@code <device>/error}, {@code health}.
- */
+/** The gateway: devices in, MQTT out, commands back, on the topics {@link Topics} lays out. */
 public final class Gateway implements AutoCloseable {
     static final byte[] ONLINE = "online".getBytes(StandardCharsets.US_ASCII);
     static final byte[] OFFLINE = "offline".getBytes(StandardCharsets.US_ASCII);
 
     private final GatewayConfig config;
-    private final String root;
+    private final Topics topics;
     private final MqttClient client;
     private final ErrorReplies errorReplies;
     /** The disk outbox, when there is one: its recovery counts go into the health report. */
     private FileOutbox fileOutbox;
     private final ScheduledExecutorService scheduler;
-    private final Map<String, Unit> units = new LinkedHashMap<>();
-    private final ThreadLocal<String> echo = new ThreadLocal<>();
+    private final Map<String, ManagedDevice> units = new LinkedHashMap<>();
+    /**
+     * The device whose command this thread is applying (its device thread, during {@code apply}): the readings
+     * that command causes are published even when unchanged, and echoed on {@code <device>/state}.
+     */
+    private final ThreadLocal<String> applyingCommandFor = new ThreadLocal<>();
     private final HomeAssistant discovery;
     private final long started = System.nanoTime();
     private final AtomicInteger connectCount = new AtomicInteger();
@@ -62,8 +62,8 @@ public final class Gateway implements AutoCloseable {
     private volatile String lastAttemptFailure;
     private ScheduledFuture<?> failsafe;
 
-    /** One device with its supervisor and publishing state. */
-    private final class Unit {
+    /** A configured device as the gateway runs it: supervisor, publish policy, JSON batch, fail-safe state. */
+    private final class ManagedDevice {
         final DeviceConfig cfg;
         final DeviceSupervisor supervisor;
         final PublishPolicy policy;
@@ -72,7 +72,7 @@ public final class Gateway implements AutoCloseable {
         volatile boolean failsafeApplied;
         volatile boolean wasOffline;
 
-        Unit(DeviceConfig cfg) {
+        ManagedDevice(DeviceConfig cfg) {
             this.cfg = cfg;
             this.policy = new PublishPolicy(cfg.onChange(), cfg.deadband(), cfg.heartbeat(), cfg.decimals());
             Duration interval = cfg.interval();
@@ -80,12 +80,12 @@ public final class Gateway implements AutoCloseable {
                 cfg.retryMax(), cfg.errorsBeforeOffline(), scheduler, new DeviceSupervisor.Listener() {
                     @Override
                     public void reading(Reading reading) {
-                        onReading(Unit.this, reading);
+                        onReading(ManagedDevice.this, reading);
                     }
 
                     @Override
                     public void health(Device device, Health health) {
-                        onHealth(Unit.this, health);
+                        onHealth(ManagedDevice.this, health);
                     }
                 });
         }
@@ -97,7 +97,7 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway(GatewayConfig config) throws IOException {
         this.config = config;
-        this.root = config.mqtt().topicPrefix();
+        this.topics = new Topics(config.mqtt().topicPrefix());
         AtomicInteger n = new AtomicInteger();
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "pigeon-gateway-" + n.incrementAndGet());
@@ -112,7 +112,7 @@ public final class Gateway implements AutoCloseable {
             .maxPacketSize(config.maxCommandBytes() + 65_544)
             .maxBuffered(m.bufferMessages(), m.bufferBytes())
             .overflow(MqttOptions.Overflow.DROP_OLDEST)
-            .will(new Will(root + "/availability", OFFLINE, 1, true))
+            .will(new Will(topics.availability(), OFFLINE, 1, true))
             .backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         if (m.username() != null) {
             options.credentials(m.username(), m.password());
@@ -148,9 +148,9 @@ public final class Gateway implements AutoCloseable {
         }
         this.client = outbox == null ? new MqttClient(options) : new MqttClient(options, outbox);
         this.discovery = config.discoveryPrefix() == null ? null
-            : new HomeAssistant(config.discoveryPrefix(), root, m.clientId(), client);
+            : new HomeAssistant(config.discoveryPrefix(), topics, m.clientId(), client);
         for (DeviceConfig d : config.devices()) {
-            units.put(d.name(), new Unit(d));
+            units.put(d.name(), new ManagedDevice(d));
         }
         this.errorReplies = new ErrorReplies(units.keySet());
     }
@@ -161,12 +161,12 @@ public final class Gateway implements AutoCloseable {
 
     /** Health of a device, or null before its first open attempt. */
     public Health health(String device) {
-        Unit u = units.get(device);
+        ManagedDevice u = units.get(device);
         return u == null ? null : u.supervisor.health();
     }
 
     public DeviceSupervisor supervisor(String device) {
-        Unit u = units.get(device);
+        ManagedDevice u = units.get(device);
         return u == null ? null : u.supervisor;
     }
 
@@ -183,7 +183,7 @@ public final class Gateway implements AutoCloseable {
                 onDisconnected(cause);
             }
         });
-        client.subscribe(root + "/+/set", 1, new MessageHandler() {
+        client.subscribe(topics.allCommands(), 1, new MessageHandler() {
             @Override
             public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
                 onCommand(topic, payload, retained);
@@ -205,13 +205,14 @@ public final class Gateway implements AutoCloseable {
         }
         client.start();
         armFailsafe(); // until the first connection, the broker counts as unreachable
-        for (Unit u : units.values()) {
+        for (ManagedDevice u : units.values()) {
             u.supervisor.start();
         }
         long health = config.healthInterval().toMillis();
-        scheduler.scheduleAtFixedRate(Guarded.task("health", this::publishHealth), health, health, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(Guarded.task("health", this::publishHealth), health, health,
+            TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(Guarded.task("heartbeats", this::heartbeats), 1, 1, TimeUnit.SECONDS);
-        Logger.info("gateway started: {} device(s), topics under {}/, broker {}:{}", units.size(), root,
+        Logger.info("gateway started: {} device(s), topics under {}/, broker {}:{}", units.size(), topics.root(),
             config.mqtt().host(), config.mqtt().port());
         Logger.info("platform: {}", config.hardware().describe());
         if (config.hardware().fellBack()) {
@@ -228,11 +229,11 @@ public final class Gateway implements AutoCloseable {
         connected = true;
         Logger.info("connected to {}:{} as '{}'", config.mqtt().host(), config.mqtt().port(), config.mqtt().clientId());
         cancelFailsafe();
-        client.publish(root + "/availability", ONLINE, 1, true);
-        for (Unit u : units.values()) {
+        client.publish(topics.availability(), ONLINE, 1, true);
+        for (ManagedDevice u : units.values()) {
             Health h = u.supervisor.health();
             if (h != null) {
-                client.publish(root + "/" + u.cfg.name() + "/availability", h.online() ? ONLINE : OFFLINE, 1, true);
+                client.publish(topics.availability(u.cfg.name()), h.online() ? ONLINE : OFFLINE, 1, true);
             }
         }
         if (n > 1 && lostAt != null) {
@@ -267,7 +268,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         Duration shortest = null;
-        for (Unit u : units.values()) {
+        for (ManagedDevice u : units.values()) {
             Duration f = u.cfg.failsafeAfter();
             if (f != null && (shortest == null || f.compareTo(shortest) < 0)) {
                 shortest = f;
@@ -279,7 +280,7 @@ public final class Gateway implements AutoCloseable {
         long armedAt = System.nanoTime();
         failsafe = scheduler.scheduleAtFixedRate(Guarded.task("fail-safe", () -> {
             long away = System.nanoTime() - armedAt;
-            for (Unit u : units.values()) {
+            for (ManagedDevice u : units.values()) {
                 Duration f = u.cfg.failsafeAfter();
                 if (f != null && away >= f.toNanos() && !u.failsafeApplied) {
                     u.failsafeApplied = true;
@@ -300,7 +301,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private String deviceOf(String topic) {
-        return topic.substring(root.length() + 1, topic.length() - "/set".length());
+        return topics.deviceOfCommand(topic);
     }
 
     private String tooLarge(int bytes) {
@@ -326,7 +327,7 @@ public final class Gateway implements AutoCloseable {
 
     private void command(String device, byte[] payload) {
         String text = new String(payload, StandardCharsets.UTF_8);
-        Unit u = units.get(device);
+        ManagedDevice u = units.get(device);
         if (u == null) {
             error(device, "no device '" + device + "'", payload);
             return;
@@ -344,14 +345,14 @@ public final class Gateway implements AutoCloseable {
         }
         // On the device's own thread: a device busy with a slow read delays only its own commands.
         boolean queued = u.supervisor.execute(() -> {
-            echo.set(device);
+            applyingCommandFor.set(device);
             try {
                 u.supervisor.apply(command);
                 Logger.info("device '{}': {}", device, Logs.escape(text.trim()));
             } catch (DeviceException | RuntimeException e) {
                 error(device, e.getMessage(), payload);
             } finally {
-                echo.remove();
+                applyingCommandFor.remove();
             }
         });
         if (!queued) {
@@ -370,13 +371,13 @@ public final class Gateway implements AutoCloseable {
         }
         Logger.warn("command for '{}' refused: {}", Logs.escape(device), Logs.escape(message));
         if (client.isConnected()) {
-            publish(root + "/" + device + "/error", reply.getBytes(StandardCharsets.UTF_8), 0, false);
+            publish(topics.error(device), reply.getBytes(StandardCharsets.UTF_8), 0, false);
         }
     }
 
     private void alert(Json json) {
         json.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        publish(root + "/alerts", json.toString().getBytes(StandardCharsets.UTF_8), 1, false);
+        publish(topics.alerts(), json.toString().getBytes(StandardCharsets.UTF_8), 1, false);
     }
 
     /** Publishes, logging (not throwing) when the topic is unusable. */
@@ -390,9 +391,9 @@ public final class Gateway implements AutoCloseable {
 
     // ---------------------------------------------------------------- device side
 
-    private void onHealth(Unit u, Health h) {
+    private void onHealth(ManagedDevice u, Health h) {
         String name = u.cfg.name();
-        publish(root + "/" + name + "/availability", h.online() ? ONLINE : OFFLINE, 1, true);
+        publish(topics.availability(name), h.online() ? ONLINE : OFFLINE, 1, true);
         // The first "online" after start is not news; every later change is.
         if (!h.online() || u.wasOffline) {
             alert(new Json().put("device", name).put("availability", h.online() ? "online" : "offline")
@@ -401,9 +402,9 @@ public final class Gateway implements AutoCloseable {
         u.wasOffline = !h.online();
     }
 
-    private void onReading(Unit u, Reading r) {
+    private void onReading(ManagedDevice u, Reading r) {
         Value v = u.policy.admit(r.name(), r.value(), System.nanoTime());
-        boolean echoed = u.cfg.name().equals(echo.get());
+        boolean echoed = u.cfg.name().equals(applyingCommandFor.get());
         if (v == null && !echoed) {
             return;
         }
@@ -412,17 +413,17 @@ public final class Gateway implements AutoCloseable {
         }
         publishReading(u, r.name(), v);
         if (echoed && !r.name().equals("state")) {
-            publish(root + "/" + u.cfg.name() + "/state", v.text().getBytes(StandardCharsets.UTF_8), 1, true);
+            publish(topics.state(u.cfg.name()), v.text().getBytes(StandardCharsets.UTF_8), 1, true);
         }
         if (discovery != null) {
             discovery.seen(u.cfg, r.name(), v);
         }
     }
 
-    private void publishReading(Unit u, String name, Value v) {
+    private void publishReading(ManagedDevice u, String name, Value v) {
         boolean retain = u.cfg.retain() || u.acts();
         if (!u.cfg.jsonPayload()) {
-            publish(root + "/" + u.cfg.name() + "/" + name, v.text().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
+            publish(topics.reading(u.cfg.name(), name), v.text().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
             return;
         }
         // A poll yields several readings at once: gather them into one object.
@@ -435,7 +436,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private void flushJson(Unit u, boolean retain) {
+    private void flushJson(ManagedDevice u, boolean retain) {
         Json json = new Json();
         synchronized (u.jsonPending) {
             u.jsonPending.forEach(json::put);
@@ -443,12 +444,12 @@ public final class Gateway implements AutoCloseable {
             u.jsonFlush = null;
         }
         json.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
-        publish(root + "/" + u.cfg.name(), json.toString().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
+        publish(topics.device(u.cfg.name()), json.toString().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
     }
 
     private void heartbeats() {
         long now = System.nanoTime();
-        for (Unit u : units.values()) {
+        for (ManagedDevice u : units.values()) {
             u.policy.due(now).forEach((name, v) -> {
                 u.policy.admit(name, v, now);
                 publishReading(u, name, v);
@@ -460,7 +461,7 @@ public final class Gateway implements AutoCloseable {
     public String healthJson() {
         MqttStats s = client.stats();
         Json devices = new Json();
-        for (Unit u : units.values()) {
+        for (ManagedDevice u : units.values()) {
             Health h = u.supervisor.health();
             devices.raw(u.cfg.name(), new Json().put("availability", h != null && h.online() ? "online" : "offline")
                 .put("reason", h == null ? "starting" : h.reason())
@@ -504,7 +505,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 lastOutboxState = state;
             }
-            publish(root + "/health", healthJson().getBytes(StandardCharsets.UTF_8), 0, false);
+            publish(topics.health(), healthJson().getBytes(StandardCharsets.UTF_8), 0, false);
         } catch (RuntimeException e) {
             Logger.warn(e, "health report failed");
         }
@@ -542,10 +543,10 @@ public final class Gateway implements AutoCloseable {
         units.values().forEach(u -> u.supervisor.requestStop());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         units.values().forEach(u -> u.supervisor.awaitStop(deadline));
-        for (Unit u : units.values()) {
-            publish(root + "/" + u.cfg.name() + "/availability", OFFLINE, 1, true);
+        for (ManagedDevice u : units.values()) {
+            publish(topics.availability(u.cfg.name()), OFFLINE, 1, true);
         }
-        publish(root + "/availability", OFFLINE, 1, true);
+        publish(topics.availability(), OFFLINE, 1, true);
         try {
             if (client.isConnected() && !client.flush(Duration.ofSeconds(2))) {
                 Logger.warn("{} message(s) not acknowledged at shutdown", client.pending());

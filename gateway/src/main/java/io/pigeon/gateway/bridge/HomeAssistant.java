@@ -6,6 +6,7 @@ import io.pigeon.drivers.gpio.PwmOutput;
 import io.pigeon.drivers.serial.ModbusRegister;
 import io.pigeon.drivers.serial.ModbusRtu;
 import io.pigeon.gateway.config.DeviceConfig;
+import io.pigeon.gateway.config.Topics;
 import io.pigeon.mqtt.MqttClient;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -51,14 +52,14 @@ final class HomeAssistant {
     }
 
     private final String prefix;
-    private final String root;
+    private final Topics topics;
     private final String gateway;
     private final MqttClient client;
     private final Map<String, Announcement> announced = new ConcurrentHashMap<>();
 
-    HomeAssistant(String prefix, String root, String gateway, MqttClient client) {
+    HomeAssistant(String prefix, Topics topics, String gateway, MqttClient client) {
         this.prefix = prefix;
-        this.root = root;
+        this.topics = topics;
         this.gateway = gateway.replaceAll("[^A-Za-z0-9_-]", "_");
         this.client = client;
     }
@@ -88,11 +89,11 @@ final class HomeAssistant {
         }
         String uid = gateway + "_" + device.name() + "_" + reading;
         String dev = device.name();
-        String set = root + "/" + dev + "/set";
+        String set = topics.set(dev);
         String unit = value instanceof Value.Numeric n ? n.unit() : "";
         // The device's name comes from the device block; the entity's own name is the reading's.
         Json j = new Json().put("name", reading.replace('_', ' ')).put("unique_id", uid);
-        j.put("state_topic", device.jsonPayload() ? root + "/" + dev : root + "/" + dev + "/" + reading);
+        j.put("state_topic", device.jsonPayload() ? topics.device(dev) : topics.reading(dev, reading));
         if (device.jsonPayload()) {
             j.put("value_template", "{{ value_json." + reading + " }}");
         }
@@ -135,8 +136,8 @@ final class HomeAssistant {
                 }
             }
         }
-        j.raw("availability", "[" + new Json().put("topic", root + "/availability") + ","
-            + new Json().put("topic", root + "/" + dev + "/availability") + "]");
+        j.raw("availability", "[" + new Json().put("topic", topics.availability()) + ","
+            + new Json().put("topic", topics.availability(dev)) + "]");
         j.put("availability_mode", "all");
         j.raw("device", new Json().raw("identifiers", "[\"" + gateway + "_" + dev + "\"]").put("name", dev)
             .put("manufacturer", "Pigeon").put("model", device.driver()).toString());

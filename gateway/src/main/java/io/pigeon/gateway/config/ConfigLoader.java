@@ -28,7 +28,6 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9_-]+");
-    private static final Set<String> RESERVED = Set.of("availability", "alerts", "health", "sim", "set", "state", "error");
 
     private final Map<String, String> env;
     private final Pi4jPlatform platformOverride;
@@ -326,7 +325,7 @@ public final class ConfigLoader {
         String name = s.requireString("name");
         if (!NAME.matcher(name).matches()) {
             s.record(s.error("name", "'" + name + "' may use only a-z, 0-9, _ and -"));
-        } else if (RESERVED.contains(name)) {
+        } else if (Topics.RESERVED_DEVICE_NAMES.contains(name)) {
             s.record(s.error("name", "'" + name + "' is reserved for the gateway's own topics"));
         } else if (!names.add(name)) {
             s.record(s.error("name", "duplicate device name '" + name + "'"));

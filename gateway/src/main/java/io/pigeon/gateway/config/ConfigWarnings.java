@@ -6,16 +6,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What a valid config may still get wrong: printed by {@code check} (which still exits 0) and logged at start
  * by {@code run}. Never a secret: paths and names only.
  */
 public final class ConfigWarnings {
-    /** Reading names that would publish on a topic the gateway uses for something else. */
-    private static final Set<String> TAKEN = Set.of("availability", "set", "error");
-
     private ConfigWarnings() {
     }
 
@@ -33,7 +29,7 @@ public final class ConfigWarnings {
         if (cfg.devices().isEmpty()) {
             out.add("no devices: the gateway will only report its own availability and health");
         }
-        String root = m.topicPrefix();
+        Topics topics = new Topics(m.topicPrefix());
         for (DeviceConfig d : cfg.devices()) {
             for (Path f : d.device().files()) {
                 if (!Files.exists(f)) {
@@ -42,10 +38,10 @@ public final class ConfigWarnings {
                 }
             }
             for (String r : d.device().declaredReadings()) {
-                if (TAKEN.contains(r)) {
-                    out.add("device '" + d.name() + "': reading '" + r + "' would publish on " + root + "/" + d.name()
-                        + "/" + r + ", a topic the gateway uses for " + (r.equals("set") ? "commands"
-                        : r.equals("error") ? "refused commands" : "availability") + "; rename it");
+                if (Topics.RESERVED_READINGS.contains(r)) {
+                    out.add("device '" + d.name() + "': reading '" + r + "' would publish on "
+                        + topics.reading(d.name(), r) + ", a topic the gateway uses for " + (r.equals(Topics.SET)
+                        ? "commands" : r.equals(Topics.ERROR) ? "refused commands" : "availability") + "; rename it");
                 }
             }
         }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class HomeAssistantTest {
     private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
     private final GatewayConfig cfg;
-    private final HomeAssistant ha = new HomeAssistant("homeassistant", "pigeon/k", "pigeon-k", null);
+    private final HomeAssistant ha = new HomeAssistant("homeassistant", new io.pigeon.gateway.config.Topics("pigeon/k"),
+        "pigeon-k", null);
 
     HomeAssistantTest() throws Exception {
         cfg = new ConfigLoader(Map.of(), platform).parse(Path.of("ha.yaml"), """
