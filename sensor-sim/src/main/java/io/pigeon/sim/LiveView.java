@@ -1,5 +1,6 @@
 package io.pigeon.sim;
 
+import io.pigeon.gateway.config.Topics;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -62,7 +63,7 @@ final class LiveView {
         }
         String key = topic.substring(root.length() + 1);
         String now = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        if (key.equals("alerts")) {
+        if (key.equals(Topics.ALERTS)) {
             Map<String, String> f = fields(payload);
             String what = f.containsKey("device")
                 ? f.get("device") + " " + f.getOrDefault("availability", "") + (f.getOrDefault("reason", "").isEmpty()
@@ -71,8 +72,8 @@ final class LiveView {
             remember(alerts, now + " " + what);
             return;
         }
-        if (key.endsWith("/error")) {
-            remember(refused, now + " " + key.substring(0, key.length() - "/error".length()) + ": "
+        if (key.endsWith("/" + Topics.ERROR)) {
+            remember(refused, now + " " + key.substring(0, key.length() - Topics.ERROR.length() - 1) + ": "
                 + fields(payload).getOrDefault("error", payload));
             return;
         }
@@ -112,7 +113,7 @@ final class LiveView {
         List<String> out = new ArrayList<>();
         String unit = units.getOrDefault("room/temperature", "");
         out.add(String.format(Locale.ROOT, "%s  gateway %s  room %s%s  heater %s  fan %s%%",
-            LocalTime.now().truncatedTo(ChronoUnit.SECONDS), value("availability"), value("room/temperature"),
+            LocalTime.now().truncatedTo(ChronoUnit.SECONDS), value(Topics.AVAILABILITY), value("room/temperature"),
             unit.isEmpty() ? "" : " " + unit, value("heater/state"), value("fan/duty")));
         out.add(pad("DEVICE", NAME) + " " + pad("STATE", STATE) + " READINGS");
         Map<String, Map<String, Seen>> byDevice = new TreeMap<>();
@@ -124,14 +125,14 @@ final class LiveView {
         });
         int indent = NAME + 1 + STATE + 1;
         byDevice.forEach((device, values) -> {
-            Seen av = values.get("availability");
+            Seen av = values.get(Topics.AVAILABILITY);
             boolean offline = av != null && !av.value().equals("online");
             List<String> cells = new ArrayList<>();
             if (offline && !color) {
                 cells.add("[stale]");
             }
             values.forEach((reading, seen) -> {
-                if (!reading.equals("availability")) {
+                if (!reading.equals(Topics.AVAILABILITY)) {
                     String u = units.getOrDefault(device + "/" + reading, "");
                     cells.add(reading + " " + seen.value() + (u.isEmpty() ? "" : " " + u) + " (" + age(seen.atNanos()) + ")");
                 }
