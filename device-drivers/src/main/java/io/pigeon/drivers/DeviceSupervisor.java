@@ -75,7 +75,8 @@ public final class DeviceSupervisor implements DeviceContext {
     private int failuresInARow;
     /** Closed for failures or silence: stays offline after reopening until the device delivers again. */
     private boolean awaitingData;
-    private volatile int attempt;
+    /** Reopen attempts since the device last delivered: written by any thread, so atomic. */
+    private final AtomicInteger attempt = new AtomicInteger();
     // confined to the device thread
     private ScheduledFuture<?> pollTask;
     private ScheduledFuture<?> retryTask;
@@ -222,9 +223,8 @@ public final class DeviceSupervisor implements DeviceContext {
         if (stopped) {
             return;
         }
-        long base = retryMin.toMillis() << Math.min(attempt, 20);
+        long base = retryMin.toMillis() << Math.min(attempt.getAndIncrement(), 20);
         long delay = Math.min(retryMax.toMillis(), base);
-        attempt++;
         retryTask = thread.schedule(this::tryOpen, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -254,7 +254,7 @@ public final class DeviceSupervisor implements DeviceContext {
         if (data) {
             lastDataNanos = System.nanoTime();
         }
-        attempt = 0; // the backoff starts over only once the device delivers, so a flapping one backs off
+        attempt.set(0); // the backoff starts over only once the device delivers, so a flapping one backs off
         synchronized (healthLock) {
             failuresInARow = 0;
             if (data) {

@@ -62,6 +62,8 @@ public final class Pi4jPlatform implements AutoCloseable {
     }
 
     /**
+     * The platform a config names, on this machine.
+     *
      * @param name {@code auto}, {@code raspberrypi} or {@code mock}
      * @param pwmChip the /sys/class/pwm/pwmchipN of the hardware PWM, or null to find it in sysfs
      * @throws IllegalArgumentException for {@code raspberrypi} off a Raspberry Pi, with the reason

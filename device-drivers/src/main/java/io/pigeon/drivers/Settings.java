@@ -268,8 +268,10 @@ public final class Settings {
         }
         if (v instanceof String s) {
             List<Object> out = new ArrayList<>();
-            for (String part : s.split(",")) {
-                out.add(part.trim());
+            for (String part : s.split(",", -1)) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
             }
             return out;
         }

@@ -148,9 +148,7 @@ class DeviceSupervisorTest {
         supervise(bad, Duration.ofMillis(10), null, Duration.ofMillis(10), Duration.ofMillis(50), 3);
         DeviceSupervisor sg = supervise(good, Duration.ofMillis(10), null, Duration.ofMillis(10),
             Duration.ofMillis(50), 3);
-        Thread.sleep(300);
-        long goodReadings = readings.stream().filter(r -> r.device().equals("good")).count();
-        assertTrue(goodReadings > 10, "good device kept reading: " + goodReadings);
+        await(() -> readings.stream().filter(r -> r.device().equals("good")).count() > 10, "the good device's readings");
         assertTrue(sg.health().online());
     }
 
@@ -229,6 +227,7 @@ class DeviceSupervisorTest {
     /** A polled device whose poll blocks until released, as a 1-Wire conversion or a Modbus timeout does. */
     static final class Blocking extends Flaky {
         final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean entered;
 
         Blocking(String name) {
             super(name);
@@ -236,6 +235,7 @@ class DeviceSupervisorTest {
 
         @Override
         public void poll(DeviceContext ctx) {
+            entered = true;
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -251,7 +251,7 @@ class DeviceSupervisorTest {
         for (Blocking b : blocked) {
             supervise(b, Duration.ofMillis(10), null, Duration.ofMillis(10), Duration.ofMillis(50), 3);
         }
-        Thread.sleep(100);
+        await(() -> blocked.stream().allMatch(b -> b.entered), "every slow device in its read");
         Flaky good = new Flaky("good");
         supervise(good, Duration.ofMillis(10), null, Duration.ofMillis(10), Duration.ofMillis(50), 3);
         await(() -> readings.stream().filter(r -> r.device().equals("good")).count() >= 5, "the free device's readings");
@@ -335,8 +335,7 @@ class DeviceSupervisorTest {
     void commandsForABusyDeviceAreBoundedAndRefusedBeyond() throws Exception {
         Blocking d = new Blocking("modbus");
         DeviceSupervisor s = supervise(d, Duration.ofMillis(10), null, Duration.ofMillis(10), Duration.ofMillis(50), 3);
-        await(() -> s.health() != null, "open");
-        Thread.sleep(50); // now blocked in poll
+        await(() -> d.entered, "blocked in its poll");
         int accepted = 0;
         for (int i = 0; i < 100; i++) {
             if (s.execute(() -> { })) {

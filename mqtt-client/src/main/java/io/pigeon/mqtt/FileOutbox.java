@@ -412,9 +412,9 @@ public final class FileOutbox extends SlotOutbox {
                 int h = allocate();
                 seq[h] = s;
                 segment[h] = seg;
-                offset[h] = pos + HEADER;
+                offset[h] = (long) pos + HEADER;
                 add(h, flags & 3, (flags & 4) != 0, topicLen, payloadLen);
-                liveDisk += HEADER + length;
+                liveDisk += HEADER + (long) length;
                 bySeq.put(s, h);
             }
             case STAGE -> {
@@ -603,7 +603,7 @@ public final class FileOutbox extends SlotOutbox {
         b.putInt(length).putInt(0).put(DATA).putLong(s).put(flags).putShort((short) topicLen)
             .put(topic, topicOff, topicLen).put(payload, payloadOff, payloadLen);
         crc.reset();
-        crc.update(b.array(), acks + HEADER, length);
+        crc.update(b.array(), b.arrayOffset() + acks + HEADER, length);
         b.putInt(acks + 4, (int) crc.getValue());
         try {
             return write(b) + acks + HEADER;

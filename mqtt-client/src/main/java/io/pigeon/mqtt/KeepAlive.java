@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * nothing has arrived for 1.5 times the keep-alive, or whose pending bytes the broker has not taken for that
  * long, is dead.
  *
- * <p>Thread: the connection thread's, except {@link #sent}, which runs under the client's lock on whichever
+ * <p>Thread: the connection thread's, except {@link #wrote}, which runs under the client's lock on whichever
  * thread wrote. The fields are volatile for that reason; each has one writer at a time.
  */
 final class KeepAlive {

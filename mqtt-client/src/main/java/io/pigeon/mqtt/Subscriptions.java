@@ -36,6 +36,7 @@ final class Subscriptions {
     }
 
     /** A SUBSCRIBE (subscription set) or UNSUBSCRIBE (subscription null) awaiting its ack. */
+    @SuppressWarnings("ArrayRecordComponent") // the encoded filter, written as is; never compared
     record Request(Subscription subscription, byte[] filterUtf8, CompletableFuture<?> future) {
     }
 
@@ -57,6 +58,7 @@ final class Subscriptions {
         subscriptions.add(sub);
     }
 
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a copy-on-write list: iterating a snapshot
     void remove(String filter) {
         // A loop, not removeIf with a lambda: the first lambda in a JVM starts java.lang.invoke (about 1 MB).
         for (Subscription s : subscriptions) {

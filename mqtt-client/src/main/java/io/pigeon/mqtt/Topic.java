@@ -10,7 +10,11 @@ public final class Topic {
         this.utf8 = utf8;
     }
 
-    /** @throws IllegalArgumentException naming the problem when {@code name} is not a valid topic name */
+    /**
+     * A topic checked and encoded once, to publish to without encoding it again.
+     *
+     * @throws IllegalArgumentException naming the problem when {@code name} is not a valid topic name
+     */
     public static Topic of(String name) {
         TopicFilter.checkTopicName(name);
         return new Topic(name, Utf8.encode(name, "topic '" + name + "'"));

@@ -1,6 +1,8 @@
 package io.pigeon.mqtt;
 
 /** The last will the broker publishes when the connection drops without a DISCONNECT. */
+// The payload is the caller's bytes, kept as given: a Will is configuration, never compared or used as a key.
+@SuppressWarnings("ArrayRecordComponent")
 public record Will(String topic, byte[] payload, int qos, boolean retain) {
     public Will {
         TopicFilter.checkTopicName(topic);

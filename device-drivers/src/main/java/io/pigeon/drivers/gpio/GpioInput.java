@@ -53,7 +53,7 @@ public final class GpioInput extends InputPin {
         }
         lastEdgeNanos = System.nanoTime();
         if (settling.compareAndSet(false, true)) {
-            ctx.scheduler().schedule(() -> settle(ctx), millis, TimeUnit.MILLISECONDS);
+            var unused = ctx.scheduler().schedule(() -> settle(ctx), millis, TimeUnit.MILLISECONDS); // ends by itself
         }
     }
 
@@ -62,7 +62,7 @@ public final class GpioInput extends InputPin {
         long quietNanos = System.nanoTime() - lastEdgeNanos;
         long left = debounce.toNanos() - quietNanos;
         if (left > 0) {
-            ctx.scheduler().schedule(() -> settle(ctx), left, TimeUnit.NANOSECONDS);
+            var unused = ctx.scheduler().schedule(() -> settle(ctx), left, TimeUnit.NANOSECONDS);
             return;
         }
         settling.set(false);

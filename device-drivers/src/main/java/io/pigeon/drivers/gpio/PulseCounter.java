@@ -58,8 +58,8 @@ public final class PulseCounter extends InputPin implements Device.Polled {
         long t = total.get();
         long pulses = t - reported;
         reported = t;
-        ctx.reading("pulses", Value.number(pulses, ""));
-        ctx.reading("total", Value.number(t, ""));
+        ctx.reading("pulses", Value.number((double) pulses, "")); // exact below 2^53 pulses
+        ctx.reading("total", Value.number((double) t, ""));
         if (perPulse > 0) {
             ctx.reading("quantity", Value.number(t * perPulse, unit));
         }

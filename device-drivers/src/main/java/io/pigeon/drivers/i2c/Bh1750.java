@@ -57,8 +57,8 @@ public final class Bh1750 implements Device.Polled {
         try {
             i2c = platform.i2c(name, bus, address);
             i2c.write((byte) POWER_ON);
-            i2c.write((byte) (0x40 | mtreg >> 5));      // measurement time, high 3 bits
-            i2c.write((byte) (0x60 | mtreg & 0x1F));    // measurement time, low 5 bits
+            i2c.write((byte) (0x40 | (mtreg >> 5)));      // measurement time, high 3 bits
+            i2c.write((byte) (0x60 | (mtreg & 0x1F)));    // measurement time, low 5 bits
             i2c.write((byte) CONTINUOUS_HIGH_RES);
             firstConversionNanos = System.nanoTime() + conversionMillis(mtreg) * 1_000_000;
         } catch (RuntimeException e) {

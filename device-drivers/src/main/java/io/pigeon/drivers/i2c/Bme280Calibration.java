@@ -89,7 +89,7 @@ public record Bme280Calibration(int t1, int t2, int t3, int p1, int p2, int p3, 
         if (var1 == 0) {
             return P_MIN;
         }
-        long p = 1048576 - adcP;
+        long p = 1048576L - adcP;
         p = ((p * 2147483648L) - var2) * 3125 / var1;
         var1 = (long) p9 * (p / 8192) * (p / 8192) / 33554432;
         var2 = (long) p8 * p / 524288;
