@@ -230,13 +230,19 @@ class GatewayJarIT {
         broker.stop(); // unreachable while the readings come in
         PtyPair pty = closer.track(new PtyPair());
         Path config = config(broker, pty.device(), "  outbox_dir: " + dir.resolve("outbox"));
+        Path log = dir.resolve("gateway-" + processes.size() + ".log");
         Process p = gateway(config);
-        Thread.sleep(2500); // started and reading, though the broker is down
+        long started = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.readString(log).contains("device 'climate' is online")) { // reading, though the broker is down
+            assertTrue(System.nanoTime() < started && p.isAlive(), "the gateway did not open its device: "
+                + Files.readString(log));
+            Thread.sleep(50);
+        }
         int total = 50;
         for (int i = 0; i < total; i++) {
             pty.write((i == 0 ? "\n" : "") + "n=" + i + "\n"); // the first line after an open is dropped
         }
-        Thread.sleep(1500);
+        Thread.sleep(1500); // the outbox forces its files to storage once a second: then kill -9
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
         broker.start();
