@@ -73,7 +73,7 @@ public final class ConfigLoader {
         }
         // Every mistake at once (up to MAX_ERRORS): each section and each device is checked on its own.
         List<String> errors = new ArrayList<>();
-        Settings top = Settings.section("top level", (Map<String, ?>) tree.root, tree::where);
+        Settings top = Settings.section("top level", (Map<String, ?>) tree.root, tree::where).collecting();
         GatewayConfig.Mqtt mqtt = attempt(errors, () -> mqtt(top.section("mqtt"), file));
         Pi4jPlatform pi4j = attempt(errors, () -> {
             String platform = top.choice("platform", "auto", "auto", "raspberrypi", "mock");
@@ -150,7 +150,9 @@ public final class ConfigLoader {
             top.rejectUnknown();
             return null;
         });
+        top.problems().forEach(p -> errors.add(p.getMessage())); // the top level's and its sections' own
         if (!errors.isEmpty()) {
+            errors.sort(java.util.Comparator.comparingInt(ConfigLoader::lineOf)); // in the order of the file
             List<String> shown = errors.subList(0, Math.min(MAX_ERRORS, errors.size()));
             throw new ConfigException((errors.size() == 1 ? "" : errors.size() + " problems:\n  ")
                 + String.join("\n  ", shown)
@@ -158,6 +160,12 @@ public final class ConfigLoader {
         }
         return new GatewayConfig(file, mqtt, pi4j, oneWire, log, healthInterval, discovery[0], devices,
             maxCommandBytes);
+    }
+
+    /** The line a problem names ({@code file:12: ...}), or 0 for one that names none. */
+    private static int lineOf(String problem) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[^:]*:(\\d+):").matcher(problem);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     /** At most this many problems are reported at once. */

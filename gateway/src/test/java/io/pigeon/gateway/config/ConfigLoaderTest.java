@@ -122,6 +122,15 @@ class ConfigLoaderTest {
               pigeon.yaml:22: device 'relay', field 'pin': 99 is outside 0..53
               pigeon.yaml:25: device 'relay', field 'failsafe_afer': unknown setting (did you mean 'failsafe_after'?)""",
             error(oneDevice));
+        // Several in one section too, in the order of the file.
+        String mqtt = error(VALID.replace("port: 1883", "port: 99999").replace("keepalive: 30", "keepalive: soon")
+            .replace("platform: mock", "platform: arduino"));
+        assertEquals("""
+            3 problems:
+              pigeon.yaml:3: section 'mqtt', field 'port': 99999 is outside 1..65535
+              pigeon.yaml:7: section 'mqtt', field 'keepalive': must be a whole number, not 'soon'
+              pigeon.yaml:9: section 'top level', field 'platform': 'arduino' is not one of auto, raspberrypi, mock""",
+            mqtt);
         String noPort = error(VALID.replace("    port: /dev/ttyUSB0", "    name2: x"));
         assertTrue(noPort.startsWith("2 problems:") && noPort.contains("device 'climate', field 'port': is required")
             && noPort.contains("device 'climate', field 'name2': unknown setting"), noPort);
