@@ -1,10 +1,7 @@
 package io.pigeon.drivers.i2c;
 
-import com.pi4j.io.i2c.I2C;
-import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.DeviceException;
-import io.pigeon.drivers.DeviceKind;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
@@ -16,26 +13,18 @@ import io.pigeon.drivers.Value;
  * takes longer (at most 180 ms × MTreg / 69), so the first poll after an open waits for the first conversion
  * instead of reading the 0 the sensor holds until then.
  */
-public final class Bh1750 implements Device.Polled {
+public final class Bh1750 extends I2cSensor {
     static final int POWER_ON = 0x01;
     static final int CONTINUOUS_HIGH_RES = 0x10;
     static final int DEFAULT_MTREG = 69;
     /** The longest high-resolution conversion at the default MTreg (datasheet: typ. 120 ms, max. 180 ms). */
     static final long MAX_CONVERSION_MILLIS = 180;
 
-    private final String name;
-    private final Pi4jPlatform platform;
-    private final int bus;
-    private final int address;
     private final int mtreg;
-    private I2C i2c;
     private long firstConversionNanos;
 
     public Bh1750(Settings s, Pi4jPlatform platform) {
-        this.name = s.device();
-        this.platform = platform;
-        this.bus = s.integer("bus", 1, 0, 31);
-        this.address = s.integer("address", 0x23, 0x23, 0x5C);
+        super(s, platform, 0x23, 0x5C);
         if (address != 0x23 && address != 0x5C) {
             throw s.error("address", "a BH1750 answers at 0x23 or 0x5C");
         }
@@ -43,19 +32,9 @@ public final class Bh1750 implements Device.Polled {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.SENSOR;
-    }
-
-    @Override
     public void open(DeviceContext ctx) throws DeviceException {
         try {
-            i2c = platform.i2c(name, bus, address);
+            openBus();
             i2c.write((byte) POWER_ON);
             i2c.write((byte) (0x40 | (mtreg >> 5)));      // measurement time, high 3 bits
             i2c.write((byte) (0x60 | (mtreg & 0x1F)));    // measurement time, low 5 bits
@@ -63,7 +42,7 @@ public final class Bh1750 implements Device.Polled {
             firstConversionNanos = System.nanoTime() + conversionMillis(mtreg) * 1_000_000;
         } catch (RuntimeException e) {
             close();
-            throw new DeviceException("I2C write failed: " + Bme280.message(e), e);
+            throw new DeviceException("I2C write failed: " + message(e), e);
         }
     }
 
@@ -77,7 +56,7 @@ public final class Bh1750 implements Device.Polled {
             }
             i2c.read(b, 0, 2);
         } catch (RuntimeException e) {
-            throw new DeviceException("I2C read failed: " + Bme280.message(e), e);
+            throw new DeviceException("I2C read failed: " + message(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeviceException("interrupted");
@@ -94,13 +73,5 @@ public final class Bh1750 implements Device.Polled {
     /** Lux from a high-resolution count at an MTreg, to 0.1 lx. */
     static double lux(int count, int mtreg) {
         return Math.round(count / 1.2 * DEFAULT_MTREG / mtreg * 10) / 10.0;
-    }
-
-    @Override
-    public void close() {
-        if (i2c != null) {
-            i2c = null;
-            platform.release(name);
-        }
     }
 }

@@ -1,10 +1,7 @@
 package io.pigeon.drivers.i2c;
 
-import com.pi4j.io.i2c.I2C;
-import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.DeviceException;
-import io.pigeon.drivers.DeviceKind;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
@@ -17,7 +14,7 @@ import java.util.List;
  * copied its calibration from NVM ({@code im_update}), then the calibration and the {@code config} register
  * (IIR {@code filter}, {@code standby_ms}) from the settings.
  */
-public final class Bme280 implements Device.Polled {
+public final class Bme280 extends I2cSensor {
     public static final int REG_ID = 0xD0;
     public static final int REG_CALIB_TP = 0x88;
     public static final int REG_CALIB_H = 0xE1;
@@ -34,38 +31,20 @@ public final class Bme280 implements Device.Polled {
     private static final List<String> STANDBY_MS = List.of("0.5", "62.5", "125", "250", "500", "1000", "10", "20");
     public static final int CHIP_ID = 0x60;
 
-    private final String name;
-    private final Pi4jPlatform platform;
-    private final int bus;
-    private final int address;
     private final int config;
-    private I2C i2c;
     private Bme280Calibration calibration;
 
     public Bme280(Settings s, Pi4jPlatform platform) {
-        this.name = s.device();
-        this.platform = platform;
-        this.bus = s.integer("bus", 1, 0, 31);
-        this.address = s.integer("address", 0x76, 0x76, 0x77);
+        super(s, platform, 0x76, 0x77);
         int filter = FILTERS.indexOf(s.choice("filter", "off", FILTERS.toArray(String[]::new)));
         int standby = STANDBY_MS.indexOf(s.choice("standby_ms", "1000", STANDBY_MS.toArray(String[]::new)));
         this.config = standby << 5 | filter << 2;
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.SENSOR;
-    }
-
-    @Override
     public void open(DeviceContext ctx) throws DeviceException {
         try {
-            i2c = platform.i2c(name, bus, address);
+            openBus();
             int id = i2c.readRegister(REG_ID);
             if (id != CHIP_ID) {
                 throw new DeviceException(String.format("chip id 0x%02X at I2C %d/0x%02X is not a BME280 (0x60)%s",
@@ -105,10 +84,6 @@ public final class Bme280 implements Device.Polled {
             + "reset", bus, address));
     }
 
-    static String message(RuntimeException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
     @Override
     public void poll(DeviceContext ctx) throws DeviceException {
         byte[] d = new byte[8];
@@ -137,13 +112,5 @@ public final class Bme280 implements Device.Polled {
         ctx.reading("temperature", Value.number(calibration.temperature(tFine) / 100.0, "°C"));
         ctx.reading("humidity", Value.number(calibration.humidity(adcH, tFine) / 1024.0, "%"));
         ctx.reading("pressure", Value.number(calibration.pressure(adcP, tFine) / 25600.0, "hPa"));
-    }
-
-    @Override
-    public void close() {
-        if (i2c != null) {
-            i2c = null;
-            platform.release(name);
-        }
     }
 }

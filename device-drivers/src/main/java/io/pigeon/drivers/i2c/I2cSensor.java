@@ -1,0 +1,54 @@
+package io.pigeon.drivers.i2c;
+
+import com.pi4j.io.i2c.I2C;
+import io.pigeon.drivers.Device;
+import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.Settings;
+
+/**
+ * What the I2C sensor drivers share: a chip at {@code bus}/{@code address} on Pi4J, opened by the subclass's
+ * {@code open} and released by {@link #close}. Confined to the device's thread, as every polled driver is.
+ */
+abstract class I2cSensor implements Device.Polled {
+    protected final String name;
+    protected final Pi4jPlatform platform;
+    protected final int bus;
+    protected final int address;
+    protected I2C i2c;
+
+    I2cSensor(Settings s, Pi4jPlatform platform, int defaultAddress, int maxAddress) {
+        this.name = s.device();
+        this.platform = platform;
+        this.bus = s.integer("bus", 1, 0, 31);
+        this.address = s.integer("address", defaultAddress, defaultAddress, maxAddress);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public DeviceKind kind() {
+        return DeviceKind.SENSOR;
+    }
+
+    /** Opens the chip on the bus (Pi4J's I2C handle for this device). */
+    protected void openBus() {
+        i2c = platform.i2c(name, bus, address);
+    }
+
+    /** Pi4J's message, or the exception's name when it has none. */
+    static String message(RuntimeException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        if (i2c != null) {
+            i2c = null;
+            platform.release(name);
+        }
+    }
+}
