@@ -37,8 +37,15 @@ public abstract class LineParser {
     public abstract Map<String, Value> parse(String line) throws ParseException;
 
     /** The reading names the config declares: CSV fields, regex groups, and the names given units. */
-    public List<String> declared() {
-        return new ArrayList<>(units.keySet());
+    public final List<String> declared() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(named());
+        out.addAll(units.keySet());
+        return new ArrayList<>(out);
+    }
+
+    /** The reading names the format itself declares (CSV fields, regex groups); none for kv and json. */
+    List<String> named() {
+        return List.of();
     }
 
     public static LineParser from(Settings s) {
@@ -160,11 +167,8 @@ public abstract class LineParser {
         private final String separator;
 
         @Override
-        public List<String> declared() {
-            List<String> out = new ArrayList<>(fields);
-            out.removeIf(f -> f.equals("_"));
-            super.declared().stream().filter(u -> !out.contains(u)).forEach(out::add);
-            return out;
+        List<String> named() {
+            return fields.stream().filter(f -> !f.equals("_")).toList();
         }
 
         Csv(Map<String, String> units, List<String> fields, String separator) {
@@ -194,10 +198,8 @@ public abstract class LineParser {
         private final List<String> groups;
 
         @Override
-        public List<String> declared() {
-            List<String> out = new ArrayList<>(groups);
-            super.declared().stream().filter(u -> !out.contains(u)).forEach(out::add);
-            return out;
+        List<String> named() {
+            return groups;
         }
 
         Regex(Map<String, String> units, Pattern pattern, List<String> groups) {

@@ -162,9 +162,11 @@ public final class ConfigLoader {
             maxCommandBytes);
     }
 
+    private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile("^[^:]*:(\\d+):");
+
     /** The line a problem names ({@code file:12: ...}), or 0 for one that names none. */
     private static int lineOf(String problem) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[^:]*:(\\d+):").matcher(problem);
+        java.util.regex.Matcher m = LINE.matcher(problem);
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
