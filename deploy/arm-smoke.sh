@@ -71,6 +71,7 @@ java_arm -jar "$jar" check --config "$work/example.yaml"
 
 echo "== $arch: pigeon run, one serial device on a pty, mosquitto on the host"
 port=$((20000 + RANDOM % 20000))
+webport=$((port + 1))
 mosquitto -p "$port" >/dev/null 2>&1 & broker=$!
 for _ in $(seq 100); do
     if (: > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -83,6 +84,7 @@ for _ in $(seq 50); do [ -e "$work/ttyDEV" ] && break; sleep 0.1; done
 cat > "$work/pigeon.yaml" <<YAML
 mqtt: {host: 127.0.0.1, port: $port, client_id: pigeon-$arch, topic_prefix: pigeon/$arch}
 platform: mock
+web: {listen: "127.0.0.1:$webport"}
 devices:
   - {name: climate, driver: serial-line, port: $work/ttyDEV, parse: kv, qos: 1}
 YAML
@@ -95,6 +97,8 @@ for _ in $(seq 120); do
     sleep 0.5
 done
 wait "$sub" || true
+# The status page on this JRE: the JDK's HTTP server answers with the device's reading.
+status=$( { exec 3<>"/dev/tcp/127.0.0.1/$webport" && printf 'GET /api/devices HTTP/1.0\r\n\r\n' >&3 && cat <&3; } 2>/dev/null || true)
 kill -TERM "$gw"
 wait "$gw" || true
 gw=""
@@ -103,4 +107,9 @@ if [ "$(cat "$work/got")" != "21.5" ]; then
     cat "$work/gateway.log" >&2
     exit 1
 fi
-echo "== $arch: OK (reading received over MQTT from the emulated gateway)"
+if ! grep -q '"reading":"temperature","value":21.5' <<<"$status"; then
+    echo "arm-smoke: the status page of the $arch gateway did not show the reading: $status" >&2
+    cat "$work/gateway.log" >&2
+    exit 1
+fi
+echo "== $arch: OK (reading received over MQTT from the emulated gateway, and on its status page)"

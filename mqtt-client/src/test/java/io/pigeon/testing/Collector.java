@@ -19,9 +19,19 @@ public final class Collector implements MessageHandler {
 
     /** What a fresh client (closed by the closer) receives on {@code filter} at QoS 1, once connected. */
     public static Collector watch(TestBroker broker, Closer closer, String filter) throws Exception {
+        return watchAs(broker, closer, filter, null, null);
+    }
+
+    /** As {@link #watch}, logged in as {@code username} (none when null). */
+    public static Collector watchAs(TestBroker broker, Closer closer, String filter, String username, String password)
+        throws Exception {
         Collector got = new Collector();
-        MqttClient c = closer.track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
-            .clientId("watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
+        MqttOptions options = new MqttOptions().host(broker.host()).port(broker.port())
+            .clientId("watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300));
+        if (username != null) {
+            options.credentials(username, password.getBytes(StandardCharsets.UTF_8));
+        }
+        MqttClient c = closer.track(new MqttClient(options));
         c.subscribe(filter, 1, got);
         c.connect(Duration.ofSeconds(10));
         return got;

@@ -45,7 +45,19 @@ public final class Demo implements AutoCloseable {
     private final int port;
     private final LiveView view = new LiveView(ROOT, System::nanoTime);
 
+    private final int webPort;
+
+    /** A demo without the status page. */
     public Demo(String brokerHostPort, int embeddedPort, String scenario) throws IOException, ConfigException {
+        this(brokerHostPort, embeddedPort, scenario, -1);
+    }
+
+    /**
+     * @param webPort the status page's port on localhost: -1 for none, 0 for any free one
+     */
+    public Demo(String brokerHostPort, int embeddedPort, String scenario, int webPort)
+        throws IOException, ConfigException {
+        this.webPort = webPort;
         EmbeddedBroker b = null;
         if (brokerHostPort == null) {
             b = new EmbeddedBroker(embeddedPort);
@@ -61,7 +73,8 @@ public final class Demo implements AutoCloseable {
         String yaml = resource("/demo-gateway.yaml")
             .replace("${host}", host).replace("${port}", String.valueOf(port))
             .replace("${onewire}", simulation.oneWireDir().toString())
-            .replace("${serial}", simulation.serialConfig().stripTrailing());
+            .replace("${serial}", simulation.serialConfig().stripTrailing())
+            .replace("${web}", webPort < 0 ? "" : "web: {listen: \"127.0.0.1:" + webPort + "\"}");
         Path config = simulation.dir().resolve("demo-gateway.yaml");
         Files.writeString(config, yaml);
         GatewayConfig cfg = new ConfigLoader(Map.of(), platform).load(config);
@@ -128,6 +141,12 @@ public final class Demo implements AutoCloseable {
         }
     }
 
+    /** The status page's address, or null when it is off (or its port was taken). */
+    public String pageUrl() {
+        java.net.InetSocketAddress a = gateway.webAddress();
+        return a == null ? null : "http://localhost:" + a.getPort() + "/";
+    }
+
     public String host() {
         return host;
     }
@@ -137,7 +156,9 @@ public final class Demo implements AutoCloseable {
     }
 
     String intro() {
-        return """
+        String page = pageUrl() != null ? "  page:    " + pageUrl() + "   (the status page: open it in a browser)\n"
+            : webPort >= 0 ? "  page:    not served: port " + webPort + " is taken (try --web-port N)\n" : "";
+        return page + """
             Pigeon demo: simulated sensors -> the Pigeon gateway -> MQTT broker %s:%d%s
               watch:   mosquitto_sub -h %s -p %d -t 'pigeon/#' -v
               heat:    mosquitto_pub -h %s -p %d -t %s/heater/set -m ON     (the room warms up)

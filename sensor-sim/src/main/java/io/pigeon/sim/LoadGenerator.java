@@ -62,8 +62,8 @@ final class LoadGenerator {
               topic_prefix: pigeon/load
             platform: mock
             health: {interval: 5s}
-            devices:
-            """.formatted(host, port));
+            %sdevices:
+            """.formatted(host, port, o.webPort == null ? "" : "web: {listen: \"127.0.0.1:" + o.webPort + "\"}\n"));
         for (int i = 0; i < o.devices; i++) {
             Pty p = Pty.open(dir.resolve("ttyLOAD" + i));
             ptys.add(p);
@@ -113,6 +113,11 @@ final class LoadGenerator {
         Duration duration = o.duration == null ? Duration.ofSeconds(30) : o.duration;
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, o.rate);
         Thread.sleep(gateway != null ? 4000 : 0);
+        PageReader page = null;
+        if (o.webPort != null) {
+            page = new PageReader(o.webPort);
+            page.start();
+        }
         long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long end = warmupEnd + duration.toNanos();
         long seq = 0;
@@ -149,6 +154,10 @@ final class LoadGenerator {
             h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
             h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
         System.out.println("gateway RSS " + rss + ", heap after a full GC " + heap);
+        if (page != null) {
+            System.out.println("status page: " + page.events() + " events read by one page client");
+            page.close();
+        }
         if (gateway != null) {
             gateway.destroy();
             gateway.waitFor(10, TimeUnit.SECONDS);

@@ -14,19 +14,22 @@ public final class SimMain {
         Usage: pigeon-sim <command> [options]   (pigeon-sim --version: the version)
 
           demo     [--broker HOST:PORT | --port N] [--scenario FILE] [--duration 60s] [--no-view]
-                   [--fault DEVICE:FAULT[:FOR][@AT]]...
+                   [--web-port 8080] [--fault DEVICE:FAULT[:FOR][@AT]]...
                    an embedded broker (localhost:1883 unless --broker or --port), simulated devices of every
-                   kind and the real gateway, with a live view; Ctrl-C stops it. Faults: unplug, garbage,
+                   kind and the real gateway, with a live view and the status page on http://localhost:8080/
+                   (--web-port 0: no page); Ctrl-C stops it. Faults: unplug, garbage,
                    partial, checksum, stall (serial devices), stop (room, light), bounce (door); e.g.
                    --fault gps:unplug:10s@30s. While it runs, faults also come from MQTT:
                    <root>/sim/fault {"device":"gps","fault":"unplug","for":"10s"}
           devices  --config FILE
                    only the simulated serial devices of a scenario, on pseudo-terminals; prints the config
                    entries a separately started gateway should use
-          load     --devices N --rate R [--duration 30s] [--broker HOST:PORT] [--gateway JAR]
+          load     --devices N --rate R [--duration 30s] [--broker HOST:PORT] [--gateway JAR] [--web-port N]
                    N serial devices writing R time-stamped lines/s each; with --gateway, runs that gateway (a
                    jar, or the packaged launcher deploy/target/pigeon with its options and class-data archive)
-                   against them and reports end-to-end latency (p50/p99), readings/s and the gateway's memory
+                   against them and reports end-to-end latency (p50/p99), readings/s and the gateway's memory;
+                   with --web-port, the gateway serves its status page there and one client reads it as a
+                   browser does (the page, its history requests, the event stream for the whole run)
           isolation [--presses 100]
                    the gateway with four DS18B20s whose reads block 750 ms and a button pressed every 300 ms:
                    reports lost button edges and edge-to-publish latency (docs/benchmarks.md)
@@ -58,7 +61,7 @@ public final class SimMain {
                 String scenario = o.scenario == null ? Demo.resource("/demo-scenario.yaml") : Files.readString(o.scenario);
                 Demo demo;
                 try {
-                    demo = new Demo(o.broker, o.port, scenario);
+                    demo = new Demo(o.broker, o.port, scenario, o.webPort == null ? 8080 : o.webPort == 0 ? -1 : o.webPort);
                     for (String f : o.faults) {
                         demo.simulation().schedule(Simulation.parseFault(f));
                     }
@@ -126,6 +129,8 @@ public final class SimMain {
     static final class Options {
         String broker;
         int port = 1883;
+        /** The status page's port: the demo's default is 8080; {@code load} serves it only when given. */
+        Integer webPort;
         Path scenario;
         Path config;
         Duration duration;
@@ -142,25 +147,36 @@ public final class SimMain {
                 String a = args[i];
                 String v = i + 1 < args.length ? args[i + 1] : null;
                 boolean takes = true;
-                switch (a) {
-                    case "--broker" -> o.broker = v;
-                    case "--port" -> o.port = Integer.parseInt(v);
-                    case "--scenario" -> o.scenario = Path.of(v);
-                    case "--config" -> o.config = Path.of(v);
-                    case "--duration" -> o.duration = io.pigeon.drivers.Settings.parseDuration(v);
-                    case "--devices" -> o.devices = Integer.parseInt(v);
-                    case "--rate" -> o.rate = Integer.parseInt(v);
-                    case "--presses" -> o.presses = Integer.parseInt(v);
-                    case "--gateway" -> o.gateway = Path.of(v);
-                    case "--fault" -> o.faults.add(v);
-                    case "--no-view" -> {
-                        o.view = false;
-                        takes = false;
+                try {
+                    switch (a) {
+                        case "--broker" -> o.broker = v;
+                        case "--port" -> o.port = Integer.parseInt(v);
+                        case "--web-port" -> {
+                            o.webPort = Integer.parseInt(v);
+                            if (o.webPort < 0 || o.webPort > 65_535) {
+                                throw new NumberFormatException();
+                            }
+                        }
+                        case "--scenario" -> o.scenario = Path.of(v);
+                        case "--config" -> o.config = Path.of(v);
+                        case "--duration" -> o.duration = io.pigeon.drivers.Settings.parseDuration(v);
+                        case "--devices" -> o.devices = Integer.parseInt(v);
+                        case "--rate" -> o.rate = Integer.parseInt(v);
+                        case "--presses" -> o.presses = Integer.parseInt(v);
+                        case "--gateway" -> o.gateway = Path.of(v);
+                        case "--fault" -> o.faults.add(v);
+                        case "--no-view" -> {
+                            o.view = false;
+                            takes = false;
+                        }
+                        default -> {
+                            System.err.println("pigeon-sim: unknown option '" + a + "'\n" + HELP);
+                            return null;
+                        }
                     }
-                    default -> {
-                        System.err.println("pigeon-sim: unknown option '" + a + "'\n" + HELP);
-                        return null;
-                    }
+                } catch (NumberFormatException e) {
+                    System.err.println("pigeon-sim: " + a + " needs a number, not '" + v + "'");
+                    return null;
                 }
                 if (takes) {
                     if (v == null) {

@@ -1,6 +1,8 @@
 package io.pigeon.gateway.bridge;
 
 import io.pigeon.drivers.Command;
+import io.pigeon.gateway.json.JsonReader;
+import io.pigeon.gateway.json.Logs;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.pigeon.gateway.bridge;
 
+import io.pigeon.gateway.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;

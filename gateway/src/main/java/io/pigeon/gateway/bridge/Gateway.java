@@ -10,21 +10,23 @@ import io.pigeon.drivers.Value;
 import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.GatewayConfig;
 import io.pigeon.gateway.config.Topics;
+import io.pigeon.gateway.json.Json;
+import io.pigeon.gateway.json.Logs;
+import io.pigeon.gateway.web.StatusBoard;
+import io.pigeon.gateway.web.StatusServer;
 import io.pigeon.mqtt.ConnectionListener;
 import io.pigeon.mqtt.FileOutbox;
 import io.pigeon.mqtt.MessageHandler;
 import io.pigeon.mqtt.MqttClient;
-import io.pigeon.mqtt.MqttOptions;
-import io.pigeon.mqtt.MqttStats;
-import io.pigeon.mqtt.Outbox;
-import io.pigeon.mqtt.Will;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,15 +38,13 @@ import org.tinylog.Logger;
 
 /** The gateway: devices in, MQTT out, commands back, on the topics {@link Topics} lays out. */
 public final class Gateway implements AutoCloseable {
-    static final byte[] ONLINE = "online".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] OFFLINE = "offline".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ONLINE = MqttSetup.ONLINE;
+    private static final byte[] OFFLINE = MqttSetup.OFFLINE;
 
     private final GatewayConfig config;
     private final Topics topics;
     private final MqttClient client;
     private final ErrorReplies errorReplies;
-    /** The disk outbox, when there is one: its recovery counts go into the health report. */
-    private FileOutbox fileOutbox;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ManagedDevice> units = new LinkedHashMap<>();
     /**
@@ -53,23 +53,25 @@ public final class Gateway implements AutoCloseable {
      */
     private final ThreadLocal<String> applyingCommandFor = new ThreadLocal<>();
     private final HomeAssistant discovery;
-    private final long started = System.nanoTime();
     private final AtomicInteger connectCount = new AtomicInteger();
     private volatile String lostReason;
     private volatile Instant lostAt;
     private volatile boolean closed;
     private volatile boolean connected;
     private volatile String lastAttemptFailure;
-    private ScheduledFuture<?> failsafe;
+    private final Failsafe failsafe;
+    private final HealthReport report;
+    /** The status page's model and server, when the config has {@code web:}; null otherwise. */
+    private final StatusBoard board;
+    private StatusServer web;
 
-    /** A configured device as the gateway runs it: supervisor, publish policy, JSON batch, fail-safe state. */
+    /** A configured device as the gateway runs it: supervisor, publish policy, JSON batch. */
     private final class ManagedDevice {
         final DeviceConfig cfg;
         final DeviceSupervisor supervisor;
         final PublishPolicy policy;
         final Map<String, Value> jsonPending = new LinkedHashMap<>();
         ScheduledFuture<?> jsonFlush;
-        volatile boolean failsafeApplied;
         volatile boolean wasOffline;
 
         ManagedDevice(DeviceConfig cfg) {
@@ -105,54 +107,52 @@ public final class Gateway implements AutoCloseable {
             return t;
         };
         this.scheduler = Executors.newScheduledThreadPool(2, tf);
-        GatewayConfig.Mqtt m = config.mqtt();
-        MqttOptions options = new MqttOptions().host(m.host()).port(m.port()).clientId(m.clientId())
-            .keepAlive(m.keepalive()).cleanSession(true).maxInflight(m.maxInflight())
-            // a command larger than allowed is skipped by the client without being held (headers, topic: 64 KiB)
-            .maxPacketSize(config.maxCommandBytes() + 65_544)
-            .maxBuffered(m.bufferMessages(), m.bufferBytes())
-            .overflow(MqttOptions.Overflow.DROP_OLDEST)
-            .will(new Will(topics.availability(), OFFLINE, 1, true))
-            .backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-        if (m.username() != null) {
-            options.credentials(m.username(), m.password());
-        }
-        if (m.tls()) {
-            options.tls(m.caFile(), m.certFile(), m.keyFile()).tlsVerifyHostname(m.verifyHostname());
-        }
-        Outbox outbox = null;
-        if (m.outboxDir() != null) {
-            FileOutbox f = new FileOutbox(m.outboxDir(), m.outboxMaxBytes(), Math.max(m.bufferMessages(), 100_000),
-                FileOutbox.Fsync.interval(1000));
-            if (f.recovered() > 0) {
-                Logger.info("outbox {}: {} unacknowledged message(s) from the last run will be sent first",
-                    m.outboxDir(), f.recovered());
-            }
-            if (f.tornRecords() > 0) {
-                Logger.warn("outbox {}: cut off {} record(s) left incomplete at the end of a segment (a crash or power "
-                    + "loss during a write)", m.outboxDir(), f.tornRecords());
-            }
-            if (f.damagedRecords() > 0) {
-                Logger.warn("outbox {}: skipped {} damaged record(s) inside its segments and kept every intact one "
-                    + "(the storage returned corrupt data: check the SD card)", m.outboxDir(), f.damagedRecords());
-            }
-            if (f.droppedAtStart() > 0) {
-                Logger.warn("outbox {}: dropped the {} oldest message(s) to fit outbox_max_mb", m.outboxDir(),
-                    f.droppedAtStart());
-            }
-            for (String w : f.warnings()) {
-                Logger.warn("outbox: {}", w);
-            }
-            fileOutbox = f;
-            outbox = f;
-        }
-        this.client = outbox == null ? new MqttClient(options) : new MqttClient(options, outbox);
+        FileOutbox fileOutbox = MqttSetup.outbox(config.mqtt());
+        this.client = MqttSetup.client(config, topics, fileOutbox);
         this.discovery = config.discoveryPrefix() == null ? null
-            : new HomeAssistant(config.discoveryPrefix(), topics, m.clientId(), client);
+            : new HomeAssistant(config.discoveryPrefix(), topics, config.mqtt().clientId(), client);
         for (DeviceConfig d : config.devices()) {
             units.put(d.name(), new ManagedDevice(d));
         }
         this.errorReplies = new ErrorReplies(units.keySet());
+        List<Failsafe.Target> safe = new ArrayList<>();
+        Map<String, DeviceSupervisor> supervisors = new LinkedHashMap<>();
+        for (ManagedDevice u : units.values()) {
+            supervisors.put(u.cfg.name(), u.supervisor);
+            if (u.cfg.failsafeAfter() != null) {
+                safe.add(new Failsafe.Target(u.cfg.name(), u.cfg.failsafeAfter(), u.supervisor));
+            }
+        }
+        this.failsafe = new Failsafe(safe, scheduler);
+        this.report = new HealthReport(config, client, fileOutbox, supervisors);
+        this.board = config.web() == null ? null : new StatusBoard(config.devices(), this::statusJson);
+        if (board != null) {
+            try {
+                web = new StatusServer(config.web(), board);
+            } catch (IOException | RuntimeException e) {
+                // The page is a window on the gateway, not its job: without it the gateway still runs.
+                Logger.error("web: cannot listen on {}: {}; running without the status page", config.web(),
+                    e.getMessage());
+            }
+        }
+    }
+
+    /** The gateway's version, from the jar. */
+    public static String version() {
+        try (java.io.InputStream in = Gateway.class.getResourceAsStream("/pigeon-version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Where the status page listens, or null when there is none. */
+    public InetSocketAddress webAddress() {
+        return web == null ? null : web.address();
     }
 
     public MqttClient client() {
@@ -204,7 +204,7 @@ public final class Gateway implements AutoCloseable {
             });
         }
         client.start();
-        armFailsafe(); // until the first connection, the broker counts as unreachable
+        failsafe.arm(); // until the first connection, the broker counts as unreachable
         for (ManagedDevice u : units.values()) {
             u.supervisor.start();
         }
@@ -212,6 +212,13 @@ public final class Gateway implements AutoCloseable {
         scheduler.scheduleAtFixedRate(Guarded.task("health", this::publishHealth), health, health,
             TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(Guarded.task("heartbeats", this::heartbeats), 1, 1, TimeUnit.SECONDS);
+        if (web != null) {
+            web.start();
+            scheduler.scheduleAtFixedRate(Guarded.task("web readings", board::pushReadings), 500, 500,
+                TimeUnit.MILLISECONDS);
+            scheduler.scheduleAtFixedRate(Guarded.task("web status", board::pushStatus), 5, 5, TimeUnit.SECONDS);
+            Logger.info("status page on http://{}:{}/", config.web().host(), web.address().getPort());
+        }
         Logger.info("gateway started: {} device(s), topics under {}/, broker {}:{}", units.size(), topics.root(),
             config.mqtt().host(), config.mqtt().port());
         Logger.info("platform: {}", config.hardware().describe());
@@ -227,8 +234,11 @@ public final class Gateway implements AutoCloseable {
     private void onConnected() {
         int n = connectCount.incrementAndGet();
         connected = true;
+        if (board != null) {
+            board.connection(true, "");
+        }
         Logger.info("connected to {}:{} as '{}'", config.mqtt().host(), config.mqtt().port(), config.mqtt().clientId());
-        cancelFailsafe();
+        failsafe.cancel();
         client.publish(topics.availability(), ONLINE, 1, true);
         for (ManagedDevice u : units.values()) {
             Health h = u.supervisor.health();
@@ -256,48 +266,14 @@ public final class Gateway implements AutoCloseable {
         }
         lastAttemptFailure = connected ? null : reason;
         connected = false;
+        if (board != null) {
+            board.connection(false, reason);
+        }
         if (lostAt == null && connectCount.get() > 0) {
             lostAt = Instant.now();
             lostReason = cause == null ? "connection closed" : String.valueOf(cause.getMessage());
         }
-        armFailsafe();
-    }
-
-    private synchronized void armFailsafe() {
-        if (failsafe != null || closed) {
-            return;
-        }
-        Duration shortest = null;
-        for (ManagedDevice u : units.values()) {
-            Duration f = u.cfg.failsafeAfter();
-            if (f != null && (shortest == null || f.compareTo(shortest) < 0)) {
-                shortest = f;
-            }
-        }
-        if (shortest == null) {
-            return;
-        }
-        long armedAt = System.nanoTime();
-        failsafe = scheduler.scheduleAtFixedRate(Guarded.task("fail-safe", () -> {
-            long away = System.nanoTime() - armedAt;
-            for (ManagedDevice u : units.values()) {
-                Duration f = u.cfg.failsafeAfter();
-                if (f != null && away >= f.toNanos() && !u.failsafeApplied) {
-                    u.failsafeApplied = true;
-                    Logger.warn("broker unreachable for {}: device '{}' goes to its safe state",
-                        DeviceSupervisor.human(f), u.cfg.name());
-                    u.supervisor.applySafeState();
-                }
-            }
-        }), 100, 100, TimeUnit.MILLISECONDS);
-    }
-
-    private synchronized void cancelFailsafe() {
-        if (failsafe != null) {
-            failsafe.cancel(false);
-            failsafe = null;
-        }
-        units.values().forEach(u -> u.failsafeApplied = false);
+        failsafe.arm();
     }
 
     private String deviceOf(String topic) {
@@ -370,6 +346,10 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         Logger.warn("command for '{}' refused: {}", Logs.escape(device), Logs.escape(message));
+        if (board != null) {
+            board.alert(new Json().put("device", device).put("event", "command_refused").put("reason", message)
+                .put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).toString());
+        }
         if (client.isConnected()) {
             publish(topics.error(device), reply.getBytes(StandardCharsets.UTF_8), 0, false);
         }
@@ -377,7 +357,11 @@ public final class Gateway implements AutoCloseable {
 
     private void alert(Json json) {
         json.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        publish(topics.alerts(), json.toString().getBytes(StandardCharsets.UTF_8), 1, false);
+        String text = json.toString();
+        publish(topics.alerts(), text.getBytes(StandardCharsets.UTF_8), 1, false);
+        if (board != null) {
+            board.alert(text);
+        }
     }
 
     /** Publishes, logging (not throwing) when the topic is unusable. */
@@ -394,6 +378,9 @@ public final class Gateway implements AutoCloseable {
     private void onHealth(ManagedDevice u, Health h) {
         String name = u.cfg.name();
         publish(topics.availability(name), h.online() ? ONLINE : OFFLINE, 1, true);
+        if (board != null) {
+            board.availability(name, h.online(), h.reason());
+        }
         // The first "online" after start is not news; every later change is.
         if (!h.online() || u.wasOffline) {
             alert(new Json().put("device", name).put("availability", h.online() ? "online" : "offline")
@@ -403,6 +390,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void onReading(ManagedDevice u, Reading r) {
+        if (board != null) {
+            board.reading(u.cfg.name(), r.name(), r.value(), r.time().toEpochMilli());
+        }
         Value v = u.policy.admit(r.name(), r.value(), System.nanoTime());
         boolean echoed = u.cfg.name().equals(applyingCommandFor.get());
         if (v == null && !echoed) {
@@ -459,73 +449,34 @@ public final class Gateway implements AutoCloseable {
 
     /** The health report: also what {@code <root>/health} carries. */
     public String healthJson() {
-        MqttStats s = client.stats();
-        Json devices = new Json();
-        for (ManagedDevice u : units.values()) {
-            Health h = u.supervisor.health();
-            devices.raw(u.cfg.name(), new Json().put("availability", h != null && h.online() ? "online" : "offline")
-                .put("reason", h == null ? "starting" : h.reason())
-                .raw("errors", new Json().putAll(u.supervisor.counters()).toString()).toString());
-        }
-        Runtime rt = Runtime.getRuntime();
-        return new Json()
-            .put("uptime_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
-            .put("platform", config.hardware().name())
-            .put("heap_used", rt.totalMemory() - rt.freeMemory())
+        return report.json();
+    }
 
-            .put("threads", ManagementFactory.getThreadMXBean().getThreadCount())
-            .put("connected", client.isConnected())
-            .put("outbox", s.buffered())
-            .put("published", s.sentQos0() + s.acknowledged())
-            .put("dropped", dropped(s))
-            .put("quarantined", s.quarantined())
-            .put("outbox_damaged", fileOutbox == null ? 0 : fileOutbox.damagedRecords())
-            .put("outbox_state", outboxState())
-            .put("oversized_received", s.oversized())
-            .put("reconnects", Math.max(0, s.connects() - 1))
-            .raw("devices", devices.toString())
+    /** The status page's {@code /api/status}: the gateway, its broker and its counters; no secret. */
+    public String statusJson() {
+        GatewayConfig.Mqtt m = config.mqtt();
+        return report.counters(new Json()
+            .put("version", version())
+            .put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString())
+            .put("client_id", m.clientId())
+            .put("topic_prefix", topics.root())
+            .put("platform", config.hardware().describe())
+            .put("broker", m.host() + ":" + m.port())
+            .put("tls", m.tls())
+            .raw("connection", board.connectionJson())
+            .put("uptime_s", report.uptimeSeconds())
+            .put("devices", units.size())
+            .put("devices_online", report.online()))
+            .raw("web", board.webJson())
             .toString();
     }
 
     private void publishHealth() {
-        try {
-            MqttStats s = client.stats();
-            long dropped = dropped(s);
-            if (dropped > lastDropped) {
-                alert(new Json().put("gateway", config.mqtt().clientId()).put("event", "outbox_full")
-                    .put("dropped", dropped - lastDropped));
-                lastDropped = dropped;
-            }
-            String state = outboxState();
-            if (!state.equals(lastOutboxState)) {
-                if (state.startsWith("degraded")) {
-                    Logger.warn("outbox {}: {}; new messages wait in memory", config.mqtt().outboxDir(), state);
-                } else if (lastOutboxState.startsWith("degraded")) {
-                    Logger.info("outbox {}: writing to disk again", config.mqtt().outboxDir());
-                }
-                lastOutboxState = state;
-            }
-            publish(topics.health(), healthJson().getBytes(StandardCharsets.UTF_8), 0, false);
-        } catch (RuntimeException e) {
-            Logger.warn(e, "health report failed");
+        Json alert = report.changes();
+        if (alert != null) {
+            alert(alert);
         }
-    }
-
-    private volatile long lastDropped;
-    private volatile String lastOutboxState = "ok";
-
-    /** "ok", "memory" (no outbox_dir), or "degraded: <why the disk cannot be written>". */
-    private String outboxState() {
-        if (fileOutbox == null) {
-            return "memory";
-        }
-        String reason = fileOutbox.degradedReason();
-        return reason == null ? "ok" : "degraded: " + reason;
-    }
-
-    /** Messages lost to the gateway's bounds: outbox full, or QoS 0 while the link was not taking data. */
-    private static long dropped(MqttStats s) {
-        return s.droppedQos0() + s.droppedOldest() + s.rejected() + s.droppedStalled();
+        publish(topics.health(), report.json().getBytes(StandardCharsets.UTF_8), 0, false);
     }
 
     /**
@@ -538,7 +489,10 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         closed = true;
-        cancelFailsafe();
+        if (web != null) {
+            web.close();
+        }
+        failsafe.stop();
         // All at once: a device stuck in a read delays its own stop, not the others' safe states.
         units.values().forEach(u -> u.supervisor.requestStop());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

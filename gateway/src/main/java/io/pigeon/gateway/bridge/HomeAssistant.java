@@ -7,6 +7,7 @@ import io.pigeon.drivers.serial.ModbusRegister;
 import io.pigeon.drivers.serial.ModbusRtu;
 import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.Topics;
+import io.pigeon.gateway.json.Json;
 import io.pigeon.mqtt.MqttClient;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -55,15 +55,7 @@ public final class Main {
     }
 
     public static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("/pigeon-version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return Gateway.version();
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {

@@ -120,6 +120,21 @@ public final class ConfigLoader {
             }
             return null;
         });
+        GatewayConfig.Web web = attempt(errors, () -> {
+            Settings w = top.section("web");
+            if (w == null) {
+                return null;
+            }
+            String listen = w.string("listen", "0.0.0.0:8080");
+            GatewayConfig.Web parsed = listen(listen);
+            if (parsed == null) {
+                throw w.error("listen", "'" + listen + "' is not HOST:PORT with a port from 0 to 65535 (e.g. "
+                    + "\"0.0.0.0:8080\" for every interface, \"127.0.0.1:8080\" for this machine only, "
+                    + "\"[::]:8080\" for IPv6)");
+            }
+            w.rejectUnknown();
+            return parsed;
+        });
         // With a bad platform setting the devices are still checked, on the mock platform.
         Drivers.Hardware hardware = new Drivers.Hardware(pi4j != null ? pi4j : Pi4jPlatform.of("mock"),
             oneWire != null ? oneWire : Path.of("/sys/bus/w1/devices"));
@@ -159,7 +174,20 @@ public final class ConfigLoader {
                 + (errors.size() > MAX_ERRORS ? "\n  ... and " + (errors.size() - MAX_ERRORS) + " more" : ""));
         }
         return new GatewayConfig(file, mqtt, pi4j, oneWire, log, healthInterval, discovery[0], devices,
-            maxCommandBytes);
+            maxCommandBytes, web);
+    }
+
+    private static final java.util.regex.Pattern LISTEN =
+        java.util.regex.Pattern.compile("^(?:\\[([0-9A-Fa-f:.]+)]|([A-Za-z0-9.-]+)):(\\d{1,5})$");
+
+    /** {@code HOST:PORT} or {@code [IPv6]:PORT}; null when it is neither. */
+    static GatewayConfig.Web listen(String text) {
+        java.util.regex.Matcher m = LISTEN.matcher(text.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        int port = Integer.parseInt(m.group(3));
+        return port > 65_535 ? null : new GatewayConfig.Web(m.group(1) != null ? m.group(1) : m.group(2), port);
     }
 
     private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile("^[^:]*:(\\d+):");
@@ -286,7 +314,7 @@ public final class ConfigLoader {
      * {@code check} and {@code run}, so that nothing {@code check} passes fails later in the client.
      */
     static String topicProblem(String prefix) {
-        String shown = "'" + io.pigeon.gateway.bridge.Logs.escape(prefix) + "'";
+        String shown = "'" + io.pigeon.gateway.json.Logs.escape(prefix) + "'";
         if (prefix.isEmpty()) {
             return "must not be empty";
         }

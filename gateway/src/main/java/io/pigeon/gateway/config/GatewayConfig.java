@@ -12,7 +12,20 @@ import java.util.List;
  */
 public record GatewayConfig(Path file, Mqtt mqtt, Pi4jPlatform hardware, Path oneWireBase, Log log,
                             Duration healthInterval, String discoveryPrefix, List<DeviceConfig> devices,
-                            int maxCommandBytes) {
+                            int maxCommandBytes, Web web) {
+
+    /**
+     * The status page ({@code web:}); absent from the config means no web server.
+     *
+     * @param host the address to bind, as written ({@code 0.0.0.0} for every interface)
+     * @param port 1-65535, or 0 for any free port (tests)
+     */
+    public record Web(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
 
     /**
      * @param password never logged; {@code toString} hides it

@@ -70,6 +70,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void webListensWhereToldAndOnlyWhenAsked() throws ConfigException {
+        assertNull(parse(VALID).web(), "no web: no server");
+        assertEquals("0.0.0.0:8080", parse(VALID + "web: {}\n").web().toString());
+        assertEquals("127.0.0.1:9000", parse(VALID + "web: {listen: \"127.0.0.1:9000\"}\n").web().toString());
+        GatewayConfig.Web v6 = parse(VALID + "web: {listen: \"[::1]:8080\"}\n").web();
+        assertEquals("::1", v6.host());
+        assertEquals("[::1]:8080", v6.toString());
+        for (String bad : new String[] {"8080", "0.0.0.0:80800", "0.0.0.0:", "http://0.0.0.0:8080", "a b:1"}) {
+            String e = error(VALID + "web: {listen: \"" + bad + "\"}\n");
+            assertTrue(e.contains("section 'web', field 'listen': '" + bad + "' is not HOST:PORT"), e);
+        }
+        assertTrue(error(VALID + "web: {listen: \"0.0.0.0:8080\", port: 1}\n").contains("'port'"));
+    }
+
+    @Test
     void environmentOverridesTheSecrets() throws ConfigException {
         GatewayConfig c = new ConfigLoader(Map.of("PIGEON_MQTT_PASSWORD", "from-env")).parse(FILE, VALID);
         assertArrayEquals("from-env".getBytes(StandardCharsets.UTF_8), c.mqtt().password());

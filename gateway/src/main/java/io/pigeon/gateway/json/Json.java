@@ -1,4 +1,4 @@
-package io.pigeon.gateway.bridge;
+package io.pigeon.gateway.json;
 
 import io.pigeon.drivers.Value;
 import java.util.Map;
@@ -61,7 +61,8 @@ public final class Json {
         sb.append(':');
     }
 
-    static void string(StringBuilder sb, String s) {
+    /** Appends {@code s} as a JSON string, quoted and escaped. */
+    public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,4 +1,4 @@
-package io.pigeon.gateway.bridge;
+package io.pigeon.gateway.json;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;

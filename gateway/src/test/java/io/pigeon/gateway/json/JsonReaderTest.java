@@ -1,4 +1,4 @@
-package io.pigeon.gateway.bridge;
+package io.pigeon.gateway.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

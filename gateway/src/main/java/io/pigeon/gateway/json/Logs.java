@@ -1,4 +1,4 @@
-package io.pigeon.gateway.bridge;
+package io.pigeon.gateway.json;
 
 /** Text from outside (payloads, topic names, serial lines) made safe for a log line. */
 public final class Logs {
