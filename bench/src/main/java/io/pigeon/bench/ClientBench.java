@@ -123,7 +123,7 @@ public final class ClientBench {
                     results.computeIfAbsent(k + " qos0", x -> new ArrayList<>()).add(measure(k, 32, null, c -> c.qos0(QOS0_N), QOS0_N));
                 }
                 for (String k : kinds) {
-                    int window = k.equals("paho") ? 10 : k.equals("pigeon") ? 32 : 32;
+                    int window = k.equals("paho") ? 10 : 32;
                     results.computeIfAbsent(k + " qos1 default", x -> new ArrayList<>()).add(measure(k, window, null, c -> c.qos1(QOS1_N), QOS1_N));
                 }
                 for (String k : kinds) {
@@ -242,7 +242,7 @@ public final class ClientBench {
                     Thread.onSpinWait();
                 }
             }
-            if (!client.flush(Duration.ofSeconds(120))) {
+            if (!client.flush(Duration.ofMinutes(2))) {
                 throw new IllegalStateException("not all acknowledged: " + client.stats());
             }
         }
@@ -619,7 +619,7 @@ public final class ClientBench {
         sb.append("Command: `./mvnw -B -q package -DskipTests && java -jar bench/target/pigeon-bench.jar --rounds ")
             .append(rounds).append("`\n\n");
         sb.append("Machine: ").append(machine()).append("; ").append(mosquitto).append(" on loopback, started by the harness; ")
-            .append("client and broker share the cores. Date: ").append(LocalDate.now()).append(".\n\n");
+            .append("client and broker share the cores. Date: ").append(LocalDate.now(java.time.ZoneOffset.UTC)).append(".\n\n");
         sb.append("Method: the three clients run interleaved in one JVM, round after round (one warm-up round first); ")
             .append("each cell is the median of ").append(rounds).append(" rounds. 32-byte payloads. QoS 0: ")
             .append(QOS0_N).append(" messages ended by a QoS 1 fence whose PUBACK stops the clock. QoS 1: ")

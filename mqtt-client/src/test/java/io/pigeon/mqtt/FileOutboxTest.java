@@ -53,7 +53,7 @@ class FileOutboxTest {
         try (FileOutbox o = open()) {
             assertEquals(4, o.recovered());
             assertEquals(List.of("m0", "m2", "m3", "m5"), payloads(o));
-            assertEquals(4 * (TOPIC.length + 2), o.bytes());
+            assertEquals(4L * (TOPIC.length + 2), o.bytes());
             add(o, "m6", 1);
         }
         try (FileOutbox o = open()) {
@@ -196,18 +196,18 @@ class FileOutboxTest {
                 }
                 return method.invoke(real, args);
             });
+        int deadPort;
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
-            int deadPort = taken.getLocalPort();
-            taken.close();
-            MqttOptions options = new MqttOptions().host("127.0.0.1").port(deadPort).clientId("away")
-                .backoff(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10));
-            try (MqttClient c = new MqttClient(options, counting)) {
-                c.start();
-                assertTrue(c.publish("q1", "kept".getBytes(UTF_8), 1, false));
-                Thread.sleep(3500);
-                assertFalse(c.isConnected());
-                assertTrue(idles.get() >= 2, "idle calls while disconnected: " + idles.get());
-            }
+            deadPort = taken.getLocalPort(); // closed again: nothing listens there
+        }
+        MqttOptions options = new MqttOptions().host("127.0.0.1").port(deadPort).clientId("away")
+            .backoff(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10));
+        try (MqttClient c = new MqttClient(options, counting)) {
+            c.start();
+            assertTrue(c.publish("q1", "kept".getBytes(UTF_8), 1, false));
+            io.pigeon.testing.Await.until(java.time.Duration.ofSeconds(10), () -> idles.get() >= 2,
+                () -> "idle calls while disconnected: " + idles.get());
+            assertFalse(c.isConnected());
         }
     }
 

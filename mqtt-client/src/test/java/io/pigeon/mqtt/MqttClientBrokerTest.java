@@ -131,7 +131,7 @@ class MqttClientBrokerTest {
         assertTrue(pub.flush(WAIT));
         Collector got = new Collector();
         MqttClient sub = connected(options(broker, "ret-sub"));
-        sub.subscribe("state/#", 1, got);
+        sub.subscribe("state/#", 1, got).get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         Collector.Message m = got.next(WAIT);
         assertEquals("ON", m.payload());
         if (kind == BrokerKind.MOSQUITTO) {
@@ -157,8 +157,9 @@ class MqttClientBrokerTest {
 
         Collector got = new Collector();
         MqttClient second = client(opts);
-        second.subscribe("queued/#", 1, got);
+        var subscribed = second.subscribe("queued/#", 1, got);
         second.connect(WAIT);
+        subscribed.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(second.sessionPresent(), "the broker kept the session");
         List<Collector.Message> messages = got.take(5, WAIT);
         assertEquals(5, messages.size(), "queued messages delivered: " + messages);
@@ -256,8 +257,9 @@ class MqttClientBrokerTest {
         assumeTrue(broker.persistent(), "needs a broker that keeps sessions across a restart (mosquitto)");
         Collector got = new Collector();
         MqttClient sub = client(options(broker, "restart-sub").cleanSession(false));
-        sub.subscribe("restart/#", 1, got);
+        var subscribed = sub.subscribe("restart/#", 1, got);
         sub.connect(WAIT);
+        subscribed.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         MqttClient pub = connected(options(broker, "restart-pub").cleanSession(false));
         int total = 600;
         for (int i = 0; i < total; i++) {

@@ -138,6 +138,7 @@ class MqttClientScriptedTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the scripted broker answers the SUBSCRIBE; the script checks it
     void inboundQos2IsDeliveredOnce() throws Exception {
         Collector got = new Collector();
         MqttClient c = client(broker.options("qos2-in"));

@@ -42,10 +42,6 @@ class MqttClientSessionTest {
         return broker.client(options);
     }
 
-    private static String payload(Packet p) {
-        return new String(p.buffer, p.payloadOffset, p.payloadLength, UTF_8);
-    }
-
     // ---------------------------------------------------------------- poison and oversized messages
 
     @Test
@@ -84,6 +80,7 @@ class MqttClientSessionTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the scripted broker answers the SUBSCRIBE; the script checks it
     void anOversizedIncomingPublishIsAcknowledgedSkippedAndReportedAndTheConnectionStays() throws Exception {
         List<String> oversized = new CopyOnWriteArrayList<>();
         Collector got = new Collector();
@@ -184,6 +181,7 @@ class MqttClientSessionTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the scripted broker answers the SUBSCRIBE; the script checks it
     void anUnsubscribeLeftUnansweredIsSentAgainOnTheNextConnection() throws Exception {
         MqttClient c = client(broker.options("unsub").cleanSession(false));
         c.subscribe("a/#", 1, (t, p, q, r) -> { });
@@ -228,6 +226,7 @@ class MqttClientSessionTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the scripted broker answers the SUBSCRIBE; the script checks it
     void nothingIsWrittenAfterDisconnect() throws Exception {
         MqttClient c = client(broker.options("last"));
         c.subscribe("in/#", 1, (topic, payload, qos, retained) -> {

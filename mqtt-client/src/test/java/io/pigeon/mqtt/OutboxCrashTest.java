@@ -192,7 +192,7 @@ class OutboxCrashTest {
             }
         }
         Collector.Message late;
-        while ((late = got.poll(Duration.ofMillis(1000))) != null) {
+        while ((late = got.poll(Duration.ofSeconds(1))) != null) {
             times.merge(Integer.parseInt(late.payload()), 1, Integer::sum);
         }
         return times;

@@ -32,8 +32,9 @@ public final class Collector implements MessageHandler {
             options.credentials(username, password.getBytes(StandardCharsets.UTF_8));
         }
         MqttClient c = closer.track(new MqttClient(options));
-        c.subscribe(filter, 1, got);
+        var subscribed = c.subscribe(filter, 1, got);
         c.connect(Duration.ofSeconds(10));
+        subscribed.get(10, TimeUnit.SECONDS); // what is published from now on arrives
         return got;
     }
 

@@ -97,7 +97,7 @@ final class MosquittoBroker implements TestBroker {
     private static void run(List<String> cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
-            String output = new String(p.getInputStream().readAllBytes());
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IOException(String.join(" ", cmd) + " failed: " + output);
             }

@@ -25,7 +25,7 @@ public final class Ports {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 200);
                 return;
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
@@ -40,7 +40,7 @@ public final class Ports {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 200);
             } catch (IOException e) {
                 return;
             }

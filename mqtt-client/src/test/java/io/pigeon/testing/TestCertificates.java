@@ -45,7 +45,7 @@ public record TestCertificates(Path dir, Path caFile, Path serverCertFile, Path 
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         try {
-            String output = new String(p.getInputStream().readAllBytes());
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IOException(String.join(" ", cmd) + " failed: " + output);
             }

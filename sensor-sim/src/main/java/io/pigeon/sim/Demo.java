@@ -55,6 +55,7 @@ public final class Demo implements AutoCloseable {
     /**
      * @param webPort the status page's port on localhost: -1 for none, 0 for any free one
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the viewer's own subscriptions: the client logs a refusal
     public Demo(String brokerHostPort, int embeddedPort, String scenario, int webPort)
         throws IOException, ConfigException {
         this.webPort = webPort;

@@ -136,7 +136,7 @@ final class IsolationBench {
 
     /** The kernel's side of w1_slave: each read gets its answer 750 ms after it opened the file. */
     private static void convert(Path fifo) {
-        byte[] text = ("72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n72 01 4b 46 7f ff 0e 10 57 t=23125\n")
+        byte[] text = "72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n72 01 4b 46 7f ff 0e 10 57 t=23125\n"
             .getBytes(StandardCharsets.US_ASCII);
         while (!Thread.currentThread().isInterrupted()) {
             try {

@@ -62,7 +62,7 @@ final class LiveView {
             return;
         }
         String key = topic.substring(root.length() + 1);
-        String now = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String now = LocalTime.now(java.time.ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).toString();
         if (key.equals(Topics.ALERTS)) {
             Map<String, String> f = fields(payload);
             String what = f.containsKey("device")
@@ -113,7 +113,7 @@ final class LiveView {
         List<String> out = new ArrayList<>();
         String unit = units.getOrDefault("room/temperature", "");
         out.add(String.format(Locale.ROOT, "%s  gateway %s  room %s%s  heater %s  fan %s%%",
-            LocalTime.now().truncatedTo(ChronoUnit.SECONDS), value(Topics.AVAILABILITY), value("room/temperature"),
+            LocalTime.now(java.time.ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS), value(Topics.AVAILABILITY), value("room/temperature"),
             unit.isEmpty() ? "" : " " + unit, value("heater/state"), value("fan/duty")));
         out.add(pad("DEVICE", NAME) + " " + pad("STATE", STATE) + " READINGS");
         Map<String, Map<String, Seen>> byDevice = new TreeMap<>();

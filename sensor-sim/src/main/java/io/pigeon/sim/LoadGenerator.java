@@ -102,7 +102,7 @@ final class LoadGenerator {
         AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
         MqttClient sub = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-load-sub")
             .maxPacketSize(1 << 20));
-        sub.subscribe("pigeon/load/+/ts", 0, (t, p, q, r) -> {
+        var subscribed = sub.subscribe("pigeon/load/+/ts", 0, (t, p, q, r) -> {
             long ts = Long.parseLong(new String(p, StandardCharsets.US_ASCII));
             if (ts >= measuredFrom.get()) {
                 latency.recordValue(Math.max(0, nowMicros() - ts));
@@ -110,6 +110,7 @@ final class LoadGenerator {
             }
         });
         sub.connect(Duration.ofSeconds(20));
+        subscribed.get(20, TimeUnit.SECONDS); // no reading is missed for want of a SUBACK
         Duration duration = o.duration == null ? Duration.ofSeconds(30) : o.duration;
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, o.rate);
         Thread.sleep(gateway != null ? 4000 : 0);

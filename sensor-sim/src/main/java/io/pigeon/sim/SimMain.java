@@ -42,6 +42,7 @@ public final class SimMain {
         System.exit(run(args));
     }
 
+    @SuppressWarnings("SystemConsoleNull") // Java 17 is the target: a null console means no terminal to redraw
     static int run(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.print(HELP);

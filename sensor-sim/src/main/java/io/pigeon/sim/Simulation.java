@@ -137,6 +137,7 @@ public final class Simulation implements AutoCloseable {
         return hardware == null ? null : hardware.oneWireDir();
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the ticker is shut down as a whole at close; tasks catch their own
     public void start() {
         long t0 = System.nanoTime();
         ticker.scheduleAtFixedRate(() -> {
@@ -162,6 +163,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     /** Applies a fault now; for GPIO/I2C faults with a duration, clears it afterwards. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the ticker is shut down as a whole at close
     public void fault(String device, String kind, Duration duration) throws IOException {
         SerialSim s = serial.get(device);
         if (s != null) {

@@ -43,13 +43,14 @@ class SimFaultsTest {
         List<String> alerts = new CopyOnWriteArrayList<>();
         try (MqttClient watcher = new MqttClient(new MqttOptions().host("127.0.0.1").port(port).clientId("faults-test")
             .backoff(Duration.ofMillis(100), Duration.ofMillis(500)))) {
-            watcher.subscribe("pigeon/demo/#", 0, (t, p, q, r) -> {
+            var subscribed = watcher.subscribe("pigeon/demo/#", 0, (t, p, q, r) -> {
                 latest.put(t, new String(p, UTF_8));
                 if (t.endsWith("/alerts")) {
                     alerts.add(new String(p, UTF_8));
                 }
             });
             watcher.connect(Duration.ofSeconds(10));
+            subscribed.get(10, TimeUnit.SECONDS);
             demo.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
             while (System.nanoTime() < deadline && (alerts.stream().noneMatch(a -> a.contains("no data for 10 s"))

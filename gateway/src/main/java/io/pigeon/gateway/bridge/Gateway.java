@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -60,6 +61,8 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean connected;
     private volatile String lastAttemptFailure;
     private final Failsafe failsafe;
+    /** The fixed-rate tasks (health, heartbeats, the page's pushes); only {@link #start} adds to it. */
+    private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
     private final HealthReport report;
     /** The status page's model and server, when the config has {@code web:}; null otherwise. */
     private final StatusBoard board;
@@ -183,7 +186,7 @@ public final class Gateway implements AutoCloseable {
                 onDisconnected(cause);
             }
         });
-        client.subscribe(topics.allCommands(), 1, new MessageHandler() {
+        warnIfRefused(client.subscribe(topics.allCommands(), 1, new MessageHandler() {
             @Override
             public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
                 onCommand(topic, payload, retained);
@@ -194,29 +197,26 @@ public final class Gateway implements AutoCloseable {
                 String device = deviceOf(topic);
                 scheduler.execute(Guarded.task("error reply", () -> error(device, tooLarge(length), new byte[0])));
             }
-        });
+        }), "commands for the actuators will not arrive");
         if (discovery != null) {
-            client.subscribe(config.discoveryPrefix() + "/status", 1, (t, p, q, retained) -> {
+            warnIfRefused(client.subscribe(config.discoveryPrefix() + "/status", 1, (t, p, q, retained) -> {
                 // Only a live "online" is news (HA restarted); the retained one arrives at every subscribe.
                 if (!retained && "online".equals(new String(p, StandardCharsets.UTF_8).trim())) {
                     scheduler.execute(Guarded.task("discovery", discovery::announceAll));
                 }
-            });
+            }), "a restarted Home Assistant will not be told the devices again");
         }
         client.start();
         failsafe.arm(); // until the first connection, the broker counts as unreachable
         for (ManagedDevice u : units.values()) {
             u.supervisor.start();
         }
-        long health = config.healthInterval().toMillis();
-        scheduler.scheduleAtFixedRate(Guarded.task("health", this::publishHealth), health, health,
-            TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(Guarded.task("heartbeats", this::heartbeats), 1, 1, TimeUnit.SECONDS);
+        every(config.healthInterval().toMillis(), "health", this::publishHealth);
+        every(1000, "heartbeats", this::heartbeats);
         if (web != null) {
             web.start();
-            scheduler.scheduleAtFixedRate(Guarded.task("web readings", board::pushReadings), 500, 500,
-                TimeUnit.MILLISECONDS);
-            scheduler.scheduleAtFixedRate(Guarded.task("web status", board::pushStatus), 5, 5, TimeUnit.SECONDS);
+            every(500, "web readings", board::pushReadings);
+            every(5000, "web status", board::pushStatus);
             Logger.info("status page on http://{}:{}/", config.web().host(), web.address().getPort());
         }
         Logger.info("gateway started: {} device(s), topics under {}/, broker {}:{}", units.size(), topics.root(),
@@ -227,6 +227,21 @@ public final class Gateway implements AutoCloseable {
                 + "relays switch nothing and inputs read nothing. Set 'platform: raspberrypi' to refuse to start "
                 + "off a Pi instead");
         }
+    }
+
+    /** A periodic task on the gateway's scheduler, guarded; cancelled at {@link #close}. */
+    private void every(long millis, String kind, Runnable task) {
+        periodic.add(scheduler.scheduleAtFixedRate(Guarded.task(kind, task), millis, millis, TimeUnit.MILLISECONDS));
+    }
+
+    /** A refused subscription is logged by the client; this says what it costs. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback's own future: nothing waits for a log line
+    private static void warnIfRefused(CompletableFuture<Integer> subscription, String consequence) {
+        subscription.whenComplete((granted, e) -> {
+            if (e != null && !(e instanceof IllegalStateException)) {
+                Logger.error("{}: {} (check the broker's access rules for this client)", e.getMessage(), consequence);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- MQTT side
@@ -493,6 +508,7 @@ public final class Gateway implements AutoCloseable {
             web.close();
         }
         failsafe.stop();
+        periodic.forEach(f -> f.cancel(false));
         // All at once: a device stuck in a read delays its own stop, not the others' safe states.
         units.values().forEach(u -> u.supervisor.requestStop());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

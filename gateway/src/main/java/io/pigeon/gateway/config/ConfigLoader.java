@@ -281,13 +281,13 @@ public final class ConfigLoader {
             throw s.error("topic_prefix", bad);
         }
         String outbox = s.string("outbox_dir", null);
-        long outboxMax = (long) s.number("outbox_max_mb", 64, 1, 1_000_000) * 1024 * 1024;
+        long outboxMax = ((long) s.number("outbox_max_mb", 64, 1, 1_000_000)) * 1024 * 1024;
         Settings buffer = s.section("buffer");
         int bufferMessages = 10_000;
         long bufferBytes = 2L * 1024 * 1024;
         if (buffer != null) {
             bufferMessages = buffer.integer("messages", bufferMessages, 1, 10_000_000);
-            bufferBytes = (long) buffer.number("bytes", bufferBytes, 1024, 1e12);
+            bufferBytes = (long) buffer.number("bytes", (double) bufferBytes, 1024, 1e12);
             buffer.rejectUnknown();
         }
         int maxInflight = s.integer("max_inflight", 32, 1, 65_000);

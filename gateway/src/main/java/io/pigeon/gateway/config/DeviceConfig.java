@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * A configured device: the driver's device plus how the gateway publishes it.
  *
- * @param payload {@code plain} (a topic per reading) or {@code json} (one object per device)
+ * @param jsonPayload {@code payload: json} (one object per device) rather than {@code plain} (a topic per reading)
  * @param interval how often a polled device is read
  * @param timeout no data for this long makes it offline and reopens it (null: never)
  * @param onChange publish only changed values (with {@code deadband}), and at least every {@code heartbeat}

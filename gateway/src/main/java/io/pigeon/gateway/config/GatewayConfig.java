@@ -28,10 +28,13 @@ public record GatewayConfig(Path file, Mqtt mqtt, Pi4jPlatform hardware, Path on
     }
 
     /**
+     * The {@code mqtt:} section.
+     *
      * @param password never logged; {@code toString} hides it
      * @param outboxDir store-and-forward directory, or null for the in-memory buffer
      * @param passwordFile where the password came from, or null
      */
+    @SuppressWarnings("ArrayRecordComponent") // the password stays bytes, never a String; a config is not compared
     public record Mqtt(String host, int port, String clientId, String username, byte[] password, int keepalive,
                        String topicPrefix, Path caFile, Path certFile, Path keyFile, boolean tls,
                        boolean verifyHostname, Path outboxDir, long outboxMaxBytes, int bufferMessages,

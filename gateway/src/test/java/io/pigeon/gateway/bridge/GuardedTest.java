@@ -21,13 +21,14 @@ class GuardedTest {
                     throw new IllegalStateException("a bad value");
                 }
             });
-            scheduler.scheduleAtFixedRate(task, 0, 5, TimeUnit.MILLISECONDS);
+            var periodic = scheduler.scheduleAtFixedRate(task, 0, 5, TimeUnit.MILLISECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (runs.get() < 10 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             assertTrue(runs.get() >= 10, "ran on: " + runs.get());
             assertTrue(task.failures() >= 5, "failures counted: " + task.failures());
+            assertTrue(!periodic.isDone(), "a throw did not end the periodic task");
         } finally {
             scheduler.shutdownNow();
         }

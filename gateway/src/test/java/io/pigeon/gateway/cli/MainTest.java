@@ -28,7 +28,7 @@ class MainTest {
         int status = Main.run(new String[] {"check", config.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("config " + config + " is valid"), out.toString());
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("config " + config + " is valid"), out.toString(StandardCharsets.UTF_8));
         assertEquals(2, Main.run(new String[] {"check", config.toString(), "other.yaml"}, System.out, System.err),
             "one config file, not two");
     }
@@ -56,7 +56,7 @@ class MainTest {
         assertEquals(0, Main.run(new String[] {"check", auto.toString()}, new PrintStream(out, true,
             StandardCharsets.UTF_8), System.err));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains(
-            "warning: platform auto: this is not a Raspberry Pi, so GPIO, I2C and PWM would be simulated"), out.toString());
+            "warning: platform auto: this is not a Raspberry Pi, so GPIO, I2C and PWM would be simulated"), out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -85,6 +85,6 @@ class MainTest {
         out.reset();
         assertEquals(0, Main.run(new String[] {"check", empty.toString()}, new PrintStream(out, true,
             StandardCharsets.UTF_8), System.err));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("warning: no devices"), out.toString());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("warning: no devices"), out.toString(StandardCharsets.UTF_8));
     }
 }

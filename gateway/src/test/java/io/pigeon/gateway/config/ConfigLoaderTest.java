@@ -65,7 +65,7 @@ class ConfigLoaderTest {
         DeviceConfig climate = c.device("climate");
         assertEquals(1, climate.qos());
         assertEquals(Duration.ofSeconds(60), climate.timeout());
-        assertEquals(Duration.ofSeconds(120), c.device("relay").failsafeAfter());
+        assertEquals(Duration.ofMinutes(2), c.device("relay").failsafeAfter());
         assertNull(c.mqtt().outboxDir());
     }
 

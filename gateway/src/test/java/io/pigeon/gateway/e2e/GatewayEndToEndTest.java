@@ -86,7 +86,7 @@ class GatewayEndToEndTest {
         return g;
     }
 
-    private final Map<Collector, List<Collector.Message>> backlog = new java.util.IdentityHashMap<>();
+    private final java.util.IdentityHashMap<Collector, List<Collector.Message>> backlog = new java.util.IdentityHashMap<>();
 
     /** The next message on a topic, in arrival order per topic: others are kept for later calls. */
     private Collector.Message next(Collector got, String topic) throws InterruptedException {
@@ -372,8 +372,9 @@ class GatewayEndToEndTest {
         Collector got = new Collector();
         MqttClient sub = closer.track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
             .clientId("e2e-persistent").cleanSession(false).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
-        sub.subscribe("pigeon/e2e/climate/n", 1, got);
+        var subscribed = sub.subscribe("pigeon/e2e/climate/n", 1, got);
         sub.connect(WAIT);
+        subscribed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         Await.until(WAIT, () -> g.client().isConnected(), () -> "connected");
         int total = 300;

@@ -54,7 +54,7 @@ final class Http {
         }
         String head = text.substring(0, split);
         String body = text.substring(split + 4);
-        if (head.toLowerCase().contains("transfer-encoding: chunked")) {
+        if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
             body = unchunk(body);
         }
         return new Response(Integer.parseInt(head.split(" ")[1]), head, body);

@@ -44,7 +44,7 @@ class StatusServerTest {
         board = new StatusBoard(cfg.devices(), () -> "{\"version\":\"test\"}");
         server = new StatusServer(cfg.web(), board);
         server.start();
-        at = new InetSocketAddress("127.0.0.1", server.address().getPort());
+        at = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.address().getPort());
     }
 
     @AfterEach
@@ -58,7 +58,7 @@ class StatusServerTest {
         Http.Response page = Http.get(at, "/");
         assertEquals(200, page.status());
         assertTrue(page.body().contains("<script src=\"app.js\""), page.body());
-        assertTrue(page.head().toLowerCase().contains("content-security-policy: default-src 'self'"), page.head());
+        assertTrue(page.head().toLowerCase(java.util.Locale.ROOT).contains("content-security-policy: default-src 'self'"), page.head());
         int total = page.body().getBytes(StandardCharsets.UTF_8).length;
         for (String file : List.of("/app.js", "/app.css")) {
             Http.Response r = Http.get(at, file);
@@ -114,7 +114,7 @@ class StatusServerTest {
             s.connect(at, 2000);
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write(("POST /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n\r\n")
+            out.write("POST /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n\r\n"
                 .getBytes(StandardCharsets.US_ASCII));
             Thread writer = new Thread(() -> {
                 byte[] chunk = new byte[64 * 1024];
@@ -136,7 +136,7 @@ class StatusServerTest {
         assertEquals(413, Http.raw(at, "GET / HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n5\nhello\n0\n\n").status());
         Http.Response put = Http.raw(at, "PUT /api/status HTTP/1.1\nHost: x\nContent-Length: 0\nConnection: close\n\n");
         assertEquals(405, put.status());
-        assertTrue(put.head().toLowerCase().contains("allow: get, head"), put.head());
+        assertTrue(put.head().toLowerCase(java.util.Locale.ROOT).contains("allow: get, head"), put.head());
         assertEquals(200, Http.get(at, "/api/status").status()); // and it still serves
     }
 
@@ -153,7 +153,7 @@ class StatusServerTest {
             Http.Response ninth = Http.get(at, "/api/events");
             assertEquals(503, ninth.status());
             assertTrue(ninth.body().contains("too many event-stream clients (at most 8)"), ninth.body());
-            assertTrue(ninth.head().toLowerCase().contains("retry-after: 10"), ninth.head());
+            assertTrue(ninth.head().toLowerCase(java.util.Locale.ROOT).contains("retry-after: 10"), ninth.head());
             open.remove(0).close();
             // A client that left is found when a write to it fails: events (or the keep-alive every 5 s) find it.
             Await.until(Duration.ofSeconds(12), () -> {
