@@ -102,7 +102,7 @@ public final class Ds18b20 implements Device.Polled {
             ctx.count("crc_errors");
             throw new DeviceException("1-Wire CRC check failed");
         }
-        if (celsius == ALL_ZERO) {
+        if (celsius.equals(ALL_ZERO)) {
             ctx.count("zero_scratchpads");
             throw new DeviceException("1-Wire sensor answered all zeros (a read that saw no sensor)");
         }

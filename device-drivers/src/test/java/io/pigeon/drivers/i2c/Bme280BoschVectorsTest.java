@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * code. Out-of-range inputs are clamped as Bosch clamps them.
  */
 class Bme280BoschVectorsTest {
+    @SuppressWarnings("ArrayRecordComponent") // a line of the vectors file, read once, never compared
     private record Vector(byte[] tp, byte[] h, int[] dig, int adcT, int adcP, int adcH, int t64, long p64, long h64,
                           double tDouble, double pDouble, double hDouble) {
     }

@@ -243,8 +243,8 @@ class ModbusPymodbusTest {
 
     @Test
     void framesAreSeparatedByThreeAndAHalfCharacters() {
-        assertEquals(2_005_209, ModbusRtu.silenceNanos(19_200), 1); // 3.5 × 11 bits at 19,200 baud
-        assertEquals(4_010_417, ModbusRtu.silenceNanos(9_600), 1);
+        assertEquals(2_005_209.0, (double) ModbusRtu.silenceNanos(19_200), 1.0); // 3.5 × 11 bits at 19,200 baud
+        assertEquals(4_010_417.0, (double) ModbusRtu.silenceNanos(9_600), 1.0);
         assertEquals(1_750_000, ModbusRtu.silenceNanos(115_200)); // the fixed value above 19,200 baud
     }
 }
