@@ -212,7 +212,7 @@ public final class ClientBench {
         final Topic topic = Topic.of(TOPIC);
 
         Pigeon(int window, Path dir) throws Exception {
-            MqttOptions o = new MqttOptions().host(host).port(port).clientId("bench-pigeon-" + idCounter++)
+            MqttOptions.Builder o = MqttOptions.builder().host(host).port(port).clientId("bench-pigeon-" + idCounter++)
                 .maxInflight(window).maxBuffered(100_000, 64L << 20);
             client = dir == null ? new MqttClient(o)
                 : new MqttClient(o, new FileOutbox(dir, 64L << 20, 100_000, FileOutbox.Fsync.interval(1000)));
@@ -483,7 +483,7 @@ public final class ClientBench {
         AutoCloseable client;
         java.util.function.Consumer<byte[]> publish;
         if (kind.equals("pigeon")) {
-            MqttClient c = new MqttClient(new MqttOptions().host(host).port(port).clientId("bench-stall-" + idCounter++)
+            MqttClient c = new MqttClient(MqttOptions.builder().host(host).port(port).clientId("bench-stall-" + idCounter++)
                 .keepAlive(2).backoff(Duration.ofSeconds(30), Duration.ofSeconds(60)));
             c.addConnectionListener(new io.pigeon.mqtt.ConnectionListener() {
                 @Override
@@ -538,6 +538,7 @@ public final class ClientBench {
                 try {
                     Thread.sleep(1);
                 } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the thread ends; whoever joins it may still ask
                     return;
                 }
             }

@@ -136,6 +136,16 @@ public final class MqttClient implements AutoCloseable {
         this(options, new MemoryOutbox(options.maxBufferedMessages, options.maxBufferedBytes));
     }
 
+    /** A client with the options the builder holds now (later changes to the builder do not reach it). */
+    public MqttClient(MqttOptions.Builder options) {
+        this(options.build());
+    }
+
+    /** As {@link #MqttClient(MqttOptions, Outbox)}, with the options the builder holds now. */
+    public MqttClient(MqttOptions.Builder options, Outbox outbox) {
+        this(options.build(), outbox);
+    }
+
     /** A client with its own outbox, e.g. a file-backed one that survives a restart. */
     public MqttClient(MqttOptions options, Outbox outbox) {
         this.options = Objects.requireNonNull(options, "options");

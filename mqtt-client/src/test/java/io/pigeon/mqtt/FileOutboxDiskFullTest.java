@@ -47,7 +47,7 @@ class FileOutboxDiskFullTest {
         try {
             Path filler = mount.resolve("filler");
             Files.write(filler, new byte[900 * 1024]);
-            MqttOptions options = new MqttOptions().host("127.0.0.1").port(1).clientId("full-disk")
+            MqttOptions.Builder options = MqttOptions.builder().host("127.0.0.1").port(1).clientId("full-disk")
                 .backoff(Duration.ofSeconds(30), Duration.ofSeconds(60));
             try (FileOutbox outbox = new FileOutbox(mount.resolve("outbox"), 8 << 20, 1_000_000,
                      FileOutbox.Fsync.interval(1000));

@@ -166,7 +166,7 @@ class FileOutboxTest {
 
     @Test
     void fullOutboxAppliesTheClientsPolicyWithCounters() throws Exception {
-        MqttOptions options = new MqttOptions().host("127.0.0.1").port(1).clientId("full")
+        MqttOptions.Builder options = MqttOptions.builder().host("127.0.0.1").port(1).clientId("full")
             .backoff(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10));
         try (FileOutbox o = new FileOutbox(dir, 2048, 10, FileOutbox.Fsync.never());
              MqttClient c = new MqttClient(options, o)) {
@@ -200,7 +200,7 @@ class FileOutboxTest {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
             deadPort = taken.getLocalPort(); // closed again: nothing listens there
         }
-        MqttOptions options = new MqttOptions().host("127.0.0.1").port(deadPort).clientId("away")
+        MqttOptions.Builder options = MqttOptions.builder().host("127.0.0.1").port(deadPort).clientId("away")
             .backoff(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10));
         try (MqttClient c = new MqttClient(options, counting)) {
             c.start();

@@ -50,18 +50,18 @@ class MqttClientBrokerTest {
         return b;
     }
 
-    static MqttOptions options(TestBroker broker, String clientId) {
-        return new MqttOptions().host(broker.host()).port(broker.port()).clientId(clientId).keepAlive(10)
+    static MqttOptions.Builder options(TestBroker broker, String clientId) {
+        return MqttOptions.builder().host(broker.host()).port(broker.port()).clientId(clientId).keepAlive(10)
             .backoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
 
-    private MqttClient client(MqttOptions options) {
+    private MqttClient client(MqttOptions.Builder options) {
         MqttClient c = new MqttClient(options);
         closer.track(c);
         return c;
     }
 
-    private MqttClient connected(MqttOptions options) throws Exception {
+    private MqttClient connected(MqttOptions.Builder options) throws Exception {
         MqttClient c = client(options);
         c.connect(WAIT);
         return c;
@@ -144,7 +144,7 @@ class MqttClientBrokerTest {
     @MethodSource("brokers")
     void persistentSessionKeepsQueuedMessages(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
-        MqttOptions opts = options(broker, "persist-1").cleanSession(false);
+        MqttOptions.Builder opts = options(broker, "persist-1").cleanSession(false);
         MqttClient first = connected(opts);
         first.subscribe("queued/#", 1, (t, p, q, r) -> { }).get(10, TimeUnit.SECONDS);
         first.close();
@@ -234,7 +234,7 @@ class MqttClientBrokerTest {
     @MethodSource("brokers")
     void takeoverLoopIsDetectedAndBackedOff(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
-        MqttOptions opts = options(broker, "same-id")
+        MqttOptions.Builder opts = options(broker, "same-id")
             .backoff(Duration.ofMillis(20), Duration.ofSeconds(3))
             .takeoverDetection(Duration.ofSeconds(5), 3);
         MqttClient a = client(opts);

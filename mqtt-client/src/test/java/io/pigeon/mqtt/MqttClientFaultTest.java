@@ -37,8 +37,8 @@ class MqttClientFaultTest {
         closer.close();
     }
 
-    private MqttOptions viaProxy(FaultProxy proxy, String clientId) {
-        return new MqttOptions().host("127.0.0.1").port(proxy.port()).clientId(clientId).keepAlive(10)
+    private MqttOptions.Builder viaProxy(FaultProxy proxy, String clientId) {
+        return MqttOptions.builder().host("127.0.0.1").port(proxy.port()).clientId(clientId).keepAlive(10)
             .backoff(Duration.ofMillis(50), Duration.ofMillis(300));
     }
 
@@ -201,7 +201,8 @@ class MqttClientFaultTest {
             .will(new Will("gw/clean/availability", "offline".getBytes(UTF_8), 1, false))));
         clean.connect(WAIT);
         clean.close(); // DISCONNECT: the broker discards the will
-        Thread.sleep(300);
+        // The proxy forwards the DISCONNECT before it sees the close behind it: then that connection is gone.
+        Await.until(WAIT, () -> proxy.connections() == 1, () -> proxy.connections() + " connections");
         proxy.refuse(true);
         proxy.cut();   // the other connection drops without DISCONNECT
         Collector.Message m = got.next(WAIT);

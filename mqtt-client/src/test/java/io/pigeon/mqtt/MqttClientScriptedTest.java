@@ -40,7 +40,7 @@ class MqttClientScriptedTest {
         broker.close();
     }
 
-    private MqttClient client(MqttOptions options) {
+    private MqttClient client(MqttOptions.Builder options) {
         return broker.client(options);
     }
 
@@ -304,6 +304,6 @@ class MqttClientScriptedTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> c.subscribe("a/#/b", 0, (t, p, q, r) -> { }))
             .getMessage().contains("'#'"));
         assertThrows(IllegalArgumentException.class,
-            () -> new MqttClient(new MqttOptions().clientId("").cleanSession(false)));
+            () -> new MqttClient(MqttOptions.builder().clientId("").cleanSession(false)));
     }
 }

@@ -38,7 +38,7 @@ class MqttClientSessionTest {
         broker.close();
     }
 
-    private MqttClient client(MqttOptions options) {
+    private MqttClient client(MqttOptions.Builder options) {
         return broker.client(options);
     }
 
@@ -312,9 +312,9 @@ class MqttClientSessionTest {
         assertThrows(IllegalArgumentException.class, () -> new Will("a/#", new byte[0], 0, false));
         assertThrows(IllegalArgumentException.class, () -> new Will("a/\ud800", new byte[0], 0, false));
         assertThrows(IllegalArgumentException.class, () -> new Will("a", new byte[70_000], 0, false));
-        assertThrows(IllegalArgumentException.class, () -> new MqttOptions().clientId("x".repeat(70_000)));
-        assertThrows(IllegalArgumentException.class, () -> new MqttOptions().clientId("a\u0000"));
-        assertThrows(IllegalArgumentException.class, () -> new MqttOptions().credentials("u\u0000", null));
+        assertThrows(IllegalArgumentException.class, () -> MqttOptions.builder().clientId("x".repeat(70_000)));
+        assertThrows(IllegalArgumentException.class, () -> MqttOptions.builder().clientId("a\u0000"));
+        assertThrows(IllegalArgumentException.class, () -> MqttOptions.builder().credentials("u\u0000", null));
         assertThrows(IllegalArgumentException.class, () -> Topic.of("a\u0000b"));
         assertThrows(IllegalArgumentException.class, () -> Topic.of(longTopic));
         MqttClient c = client(broker.options("strings"));

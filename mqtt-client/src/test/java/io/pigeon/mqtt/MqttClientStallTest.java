@@ -51,7 +51,7 @@ class MqttClientStallTest {
         FaultProxy proxy = sigstop ? null : closer.track(new FaultProxy(broker.host(), broker.port()));
         AtomicLong lostAt = new AtomicLong();
         AtomicReference<Throwable> cause = new AtomicReference<>();
-        MqttClient c = new MqttClient(new MqttOptions().host(broker.host())
+        MqttClient c = new MqttClient(MqttOptions.builder().host(broker.host())
             .port(sigstop ? broker.port() : proxy.port()).clientId("stall-" + System.nanoTime())
             .keepAlive(KEEP_ALIVE).connectTimeout(Duration.ofSeconds(2))
             .backoff(Duration.ofMillis(50), Duration.ofMillis(300)));
@@ -122,7 +122,7 @@ class MqttClientStallTest {
     void closeReturnsWithinFiveSecondsWhileConnectedToAStalledBroker(BrokerKind kind) throws Exception {
         TestBroker broker = closer.track(kind.start());
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
-        MqttClient c = new MqttClient(new MqttOptions().host(broker.host()).port(proxy.port())
+        MqttClient c = new MqttClient(MqttOptions.builder().host(broker.host()).port(proxy.port())
             .clientId("stall-close-" + System.nanoTime()).keepAlive(30));
         c.connect(Duration.ofSeconds(10));
         proxy.stall();

@@ -42,8 +42,8 @@ class MqttClientTlsTest {
         }
     }
 
-    private static MqttOptions tls(TestBroker b, String host, String clientId) {
-        return new MqttOptions().host(host).port(b.tlsPort()).clientId(clientId)
+    private static MqttOptions.Builder tls(TestBroker b, String host, String clientId) {
+        return MqttOptions.builder().host(host).port(b.tlsPort()).clientId(clientId)
             .connectTimeout(Duration.ofSeconds(3)).backoff(Duration.ofMillis(100), Duration.ofMillis(500));
     }
 

@@ -23,7 +23,7 @@ public final class OutboxCrashChild {
         boolean persistent = args.length > 5 && args[5].equals("persistent");
         boolean waitForBroker = !(args.length > 6 && args[6].equals("no-wait"));
         FileOutbox outbox = new FileOutbox(dir, 16 << 20, 100_000, FileOutbox.Fsync.interval(1000));
-        MqttClient client = new MqttClient(new MqttOptions().host(host).port(port).clientId("crash-child")
+        MqttClient client = new MqttClient(MqttOptions.builder().host(host).port(port).clientId("crash-child")
             .cleanSession(!persistent).maxBuffered(100_000, 16 << 20), outbox);
         if (waitForBroker) {
             client.connect(Duration.ofSeconds(10));

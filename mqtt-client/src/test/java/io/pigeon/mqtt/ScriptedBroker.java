@@ -24,14 +24,14 @@ final class ScriptedBroker implements AutoCloseable {
     }
 
     /** A client of this broker, closed with it. */
-    MqttClient client(MqttOptions options) {
+    MqttClient client(MqttOptions.Builder options) {
         MqttClient c = new MqttClient(options);
         clients.add(c);
         return c;
     }
 
-    MqttOptions options(String clientId) {
-        return new MqttOptions().host("127.0.0.1").port(port()).clientId(clientId)
+    MqttOptions.Builder options(String clientId) {
+        return MqttOptions.builder().host("127.0.0.1").port(port()).clientId(clientId)
             .backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200));
     }
 

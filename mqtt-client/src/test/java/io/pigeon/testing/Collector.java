@@ -26,7 +26,7 @@ public final class Collector implements MessageHandler {
     public static Collector watchAs(TestBroker broker, Closer closer, String filter, String username, String password)
         throws Exception {
         Collector got = new Collector();
-        MqttOptions options = new MqttOptions().host(broker.host()).port(broker.port())
+        MqttOptions.Builder options = MqttOptions.builder().host(broker.host()).port(broker.port())
             .clientId("watch-" + System.nanoTime()).backoff(Duration.ofMillis(50), Duration.ofMillis(300));
         if (username != null) {
             options.credentials(username, password.getBytes(StandardCharsets.UTF_8));

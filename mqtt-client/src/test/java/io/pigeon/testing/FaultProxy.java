@@ -66,6 +66,11 @@ public final class FaultProxy implements AutoCloseable {
         this.refuse = refuse;
     }
 
+    /** Connections open through the proxy now (one ends when either side closes it). */
+    public int connections() {
+        return sockets.size() / 2;
+    }
+
     /** Closes every open connection, as a dropped network link does. */
     public void cut() {
         for (Socket s : sockets) {

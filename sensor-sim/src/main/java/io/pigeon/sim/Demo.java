@@ -80,7 +80,7 @@ public final class Demo implements AutoCloseable {
         Files.writeString(config, yaml);
         GatewayConfig cfg = new ConfigLoader(Map.of(), platform).load(config);
         gateway = new Gateway(cfg);
-        viewer = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-sim-view")
+        viewer = new MqttClient(MqttOptions.builder().host(host).port(port).clientId("pigeon-sim-view")
             .backoff(Duration.ofMillis(200), Duration.ofSeconds(2)));
         viewing = viewer.subscribe(ROOT + "/#", 0, (topic, payload, qos, retained) -> {
             view.message(topic, new String(payload, StandardCharsets.UTF_8));

@@ -76,7 +76,7 @@ final class IsolationBench {
         try (EmbeddedBroker broker = new EmbeddedBroker(port);
              Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider())) {
             GatewayConfig cfg = new ConfigLoader(Map.of(), platform).parse(dir.resolve("isolation.yaml"), yaml);
-            MqttClient sub = new MqttClient(new MqttOptions().host("127.0.0.1").port(port).clientId("isolation-sub"));
+            MqttClient sub = new MqttClient(MqttOptions.builder().host("127.0.0.1").port(port).clientId("isolation-sub"));
             sub.start();
             sub.subscribe("bench/button/state", 1, (topic, payload, qos, retained) -> {
                 if (retained) {
@@ -149,6 +149,7 @@ final class IsolationBench {
             } catch (IOException e) {
                 // the reader went away; next one
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the thread ends; whoever joins it may still ask
                 return;
             }
         }

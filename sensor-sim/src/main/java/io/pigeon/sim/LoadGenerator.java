@@ -100,7 +100,7 @@ final class LoadGenerator {
         // their readings arrive. (Counting arrivals from a moment on once lost the readings of the window's
         // first lines that arrived before that moment: the "missing" 0 to 20 of an earlier note.)
         AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
-        MqttClient sub = new MqttClient(new MqttOptions().host(host).port(port).clientId("pigeon-load-sub")
+        MqttClient sub = new MqttClient(MqttOptions.builder().host(host).port(port).clientId("pigeon-load-sub")
             .maxPacketSize(1 << 20));
         var subscribed = sub.subscribe("pigeon/load/+/ts", 0, (t, p, q, r) -> {
             long ts = Long.parseLong(new String(p, StandardCharsets.US_ASCII));

@@ -29,7 +29,7 @@ class DemoTest {
         Demo demo = new Demo(null, port, Demo.resource("/demo-scenario.yaml").replaceAll("(?s)faults:.*", "faults: []\n"));
         Map<String, String> latest = new ConcurrentHashMap<>();
         List<String> alerts = new CopyOnWriteArrayList<>();
-        try (MqttClient watcher = new MqttClient(new MqttOptions().host("127.0.0.1").port(port).clientId("demo-test")
+        try (MqttClient watcher = new MqttClient(MqttOptions.builder().host("127.0.0.1").port(port).clientId("demo-test")
             .backoff(Duration.ofMillis(100), Duration.ofMillis(500)))) {
             var subscribed = watcher.subscribe("pigeon/demo/#", 0, (t, p, q, r) -> {
                 String payload = new String(p, UTF_8);
@@ -60,9 +60,8 @@ class DemoTest {
             watcher.publish("pigeon/demo/heater/set", "ON".getBytes(UTF_8), 1, false);
             Await.until(Duration.ofSeconds(10), () -> "ON".equals(latest.get("pigeon/demo/heater/state")),
                 () -> "heater state: " + latest.get("pigeon/demo/heater/state"));
-            Thread.sleep(5000);
-            double after = demo.simulation().world().temperature();
-            assertTrue(after > before + 0.1, "the room warmed: " + before + " -> " + after);
+            Await.until(Duration.ofSeconds(15), () -> demo.simulation().world().temperature() > before + 0.1,
+                () -> "the room warmed: " + before + " -> " + demo.simulation().world().temperature());
 
             // A fault from the MQTT topic: the GPS is unplugged, goes offline with an alert, and comes back.
             watcher.publish("pigeon/demo/sim/fault", "{\"device\":\"gps\",\"fault\":\"unplug\",\"for\":\"3s\"}".getBytes(UTF_8), 1, false);

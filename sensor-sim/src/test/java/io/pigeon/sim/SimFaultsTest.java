@@ -41,7 +41,7 @@ class SimFaultsTest {
         demo.simulation().schedule(Simulation.parseFault("gps:checksum:30s@2s"));
         Map<String, String> latest = new ConcurrentHashMap<>();
         List<String> alerts = new CopyOnWriteArrayList<>();
-        try (MqttClient watcher = new MqttClient(new MqttOptions().host("127.0.0.1").port(port).clientId("faults-test")
+        try (MqttClient watcher = new MqttClient(MqttOptions.builder().host("127.0.0.1").port(port).clientId("faults-test")
             .backoff(Duration.ofMillis(100), Duration.ofMillis(500)))) {
             var subscribed = watcher.subscribe("pigeon/demo/#", 0, (t, p, q, r) -> {
                 latest.put(t, new String(p, UTF_8));

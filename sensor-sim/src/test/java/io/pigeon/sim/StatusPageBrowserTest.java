@@ -28,7 +28,7 @@ class StatusPageBrowserTest {
         Chromium.binary(); // skips here before anything starts when there is no browser
         int port = Ports.free();
         Demo demo = new Demo(null, port, Demo.resource("/demo-scenario.yaml").replaceAll("(?s)faults:.*", "faults: []\n"), 0);
-        try (MqttClient commander = new MqttClient(new MqttOptions().host("127.0.0.1").port(port).clientId("page-test"))) {
+        try (MqttClient commander = new MqttClient(MqttOptions.builder().host("127.0.0.1").port(port).clientId("page-test"))) {
             demo.start();
             String url = demo.pageUrl();
             assertNotNull(url, "the demo serves its page");

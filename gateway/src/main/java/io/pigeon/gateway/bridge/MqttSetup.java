@@ -51,7 +51,7 @@ final class MqttSetup {
     /** The client, not started; its will says the gateway is {@code offline}. */
     static MqttClient client(GatewayConfig config, Topics topics, FileOutbox outbox) {
         GatewayConfig.Mqtt m = config.mqtt();
-        MqttOptions options = new MqttOptions().host(m.host()).port(m.port()).clientId(m.clientId())
+        MqttOptions.Builder options = MqttOptions.builder().host(m.host()).port(m.port()).clientId(m.clientId())
             .keepAlive(m.keepalive()).cleanSession(true).maxInflight(m.maxInflight())
             // a command larger than allowed is skipped by the client without being held (headers, topic: 64 KiB)
             .maxPacketSize(config.maxCommandBytes() + 65_544)

@@ -5,6 +5,7 @@ import io.pigeon.drivers.Drivers;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.SettingsException;
+import io.pigeon.mqtt.MqttOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -223,7 +224,7 @@ public final class ConfigLoader {
         if (s == null) {
             throw new ConfigException(file + ": the 'mqtt' section is missing (at least mqtt: {host: ...})");
         }
-        String host = s.string("host", "127.0.0.1");
+        String host = s.string("host", MqttOptions.DEFAULTS.host());
         Settings tls = s.section("tls");
         Path ca = null;
         Path cert = null;
@@ -239,7 +240,7 @@ public final class ConfigLoader {
             }
             tls.rejectUnknown();
         }
-        int port = s.integer("port", tls != null ? 8883 : 1883, 1, 65_535);
+        int port = s.integer("port", tls != null ? 8883 : MqttOptions.DEFAULTS.port(), 1, 65_535);
         String hostname = hostname();
         String clientId = s.string("client_id", "pigeon-" + hostname);
         if (clientId.isEmpty() || clientId.length() > 128) {
@@ -274,7 +275,7 @@ public final class ConfigLoader {
         if (password != null && username == null) {
             throw s.error("password", "a password needs a username");
         }
-        int keepalive = s.integer("keepalive", 30, 0, 65_535);
+        int keepalive = s.integer("keepalive", MqttOptions.DEFAULTS.keepAlive(), 0, 65_535);
         String prefix = s.string("topic_prefix", "pigeon/" + hostname);
         String bad = topicProblem(prefix);
         if (bad != null) {
@@ -283,14 +284,15 @@ public final class ConfigLoader {
         String outbox = s.string("outbox_dir", null);
         long outboxMax = ((long) s.number("outbox_max_mb", 64, 1, 1_000_000)) * 1024 * 1024;
         Settings buffer = s.section("buffer");
-        int bufferMessages = 10_000;
-        long bufferBytes = 2L * 1024 * 1024;
+        // The client's own defaults: one set, in MqttOptions.
+        int bufferMessages = MqttOptions.DEFAULTS.maxBufferedMessages();
+        long bufferBytes = MqttOptions.DEFAULTS.maxBufferedBytes();
         if (buffer != null) {
             bufferMessages = buffer.integer("messages", bufferMessages, 1, 10_000_000);
             bufferBytes = (long) buffer.number("bytes", (double) bufferBytes, 1024, 1e12);
             buffer.rejectUnknown();
         }
-        int maxInflight = s.integer("max_inflight", 32, 1, 65_000);
+        int maxInflight = s.integer("max_inflight", MqttOptions.DEFAULTS.maxInflight(), 1, 65_000);
         s.rejectUnknown();
         return new GatewayConfig.Mqtt(host, port, clientId, username, password, keepalive, prefix, ca, cert, key,
             tls != null, verify, outbox == null ? null : Path.of(outbox), outboxMax, bufferMessages, bufferBytes, maxInflight,

@@ -109,7 +109,7 @@ class GatewayEndToEndTest {
     }
 
     private MqttClient commander(TestBroker broker) throws Exception {
-        MqttClient c = closer.track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+        MqttClient c = closer.track(new MqttClient(MqttOptions.builder().host(broker.host()).port(broker.port())
             .clientId("cmd-" + System.nanoTime())));
         c.connect(WAIT);
         return c;
@@ -370,7 +370,7 @@ class GatewayEndToEndTest {
         assumeTrue(broker.persistent(), "needs a broker that keeps sessions across a restart (mosquitto)");
         PtyPair pty = closer.track(new PtyPair());
         Collector got = new Collector();
-        MqttClient sub = closer.track(new MqttClient(new MqttOptions().host(broker.host()).port(broker.port())
+        MqttClient sub = closer.track(new MqttClient(MqttOptions.builder().host(broker.host()).port(broker.port())
             .clientId("e2e-persistent").cleanSession(false).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
         var subscribed = sub.subscribe("pigeon/e2e/climate/n", 1, got);
         sub.connect(WAIT);

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.drivers.serial.PtyPair;
 import io.pigeon.testing.Closer;
+import io.pigeon.testing.Await;
 import io.pigeon.testing.BrokerKind;
 import io.pigeon.testing.Collector;
 import io.pigeon.testing.FaultProxy;
+import io.pigeon.testing.Ports;
 import io.pigeon.testing.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,7 +181,8 @@ class GatewayJarIT {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         PtyPair pty = closer.track(new PtyPair());
         Collector got = Collector.watch(broker, closer, "pigeon/jar/#");
-        Path config = config(broker, pty.device(), "");
+        int web = Ports.free();
+        Path config = config(broker, pty.device(), "web: {listen: \"127.0.0.1:" + web + "\"}");
         Files.writeString(config, Files.readString(config).replace("port: " + broker.port(), "port: " + proxy.port())
             .replace("keepalive: 2", "keepalive: 30"));
         Process p = gateway(config);
@@ -191,7 +194,22 @@ class GatewayJarIT {
                 .append("x".repeat(100)).append('\n');
         }
         pty.write(burst.toString());
-        Thread.sleep(1000);
+        // Its status page says when the burst waits in the gateway's outbox, unsent (QoS 1, nothing acknowledged).
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI status = java.net.URI.create("http://127.0.0.1:" + web + "/api/status");
+        Await.until(Duration.ofSeconds(10), () -> {
+            try {
+                String json = http.send(java.net.http.HttpRequest.newBuilder(status).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"outbox\":(\\d+)").matcher(json);
+                return m.find() && Integer.parseInt(m.group(1)) >= 1000;
+            } catch (java.io.IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, () -> "the burst in the outbox");
         long t0 = System.nanoTime();
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "exited within 5 s of SIGTERM with the broker frozen");
