@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigeon.drivers.serial.PtyPair;
 import io.pigeon.drivers.serial.SerialLineSensor;
+import io.pigeon.drivers.sim.Pty;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -202,7 +202,7 @@ class DeviceSupervisorTest {
 
     @Test
     void unpluggedSerialAdapterGoesOfflineWithinTwoSecondsAndRecovers() throws Exception {
-        try (PtyPair pty = new PtyPair()) {
+        try (Pty pty = Pty.temporary()) {
             SerialLineSensor sensor = new SerialLineSensor(Settings.of("climate", Map.of("port", pty.device())));
             DeviceSupervisor s = supervise(sensor, null, Duration.ofSeconds(30), Duration.ofMillis(200),
                 Duration.ofSeconds(1), 3);

@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.pigeon.testing.Closer;
 import io.pigeon.testing.Await;
 import io.pigeon.testing.BrokerKind;
+import io.pigeon.testing.Closer;
 import io.pigeon.testing.Collector;
+import io.pigeon.testing.EachBroker;
 import io.pigeon.testing.TestBroker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +23,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The client against real brokers: embedded Moquette, and mosquitto with -Dpigeon.mosquitto=true. */
 class MqttClientBrokerTest {
@@ -31,9 +30,6 @@ class MqttClientBrokerTest {
 
     private final Closer closer = new Closer();
 
-    static List<BrokerKind> brokers() {
-        return BrokerKind.all();
-    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -67,8 +63,7 @@ class MqttClientBrokerTest {
         return c;
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void publishesAndReceivesAtEachQos(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
         Collector got = new Collector();
@@ -96,8 +91,7 @@ class MqttClientBrokerTest {
         assertEquals(0, s.buffered());
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void dispatchesByWildcardFilter(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
         Collector plus = new Collector();
@@ -122,8 +116,7 @@ class MqttClientBrokerTest {
         assertNull(hash.poll(Duration.ofMillis(300)), "unsubscribed");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void retainedMessageReachesLaterSubscriber(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
         MqttClient pub = connected(options(broker, "ret-pub"));
@@ -140,8 +133,7 @@ class MqttClientBrokerTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void persistentSessionKeepsQueuedMessages(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
         MqttOptions.Builder opts = options(broker, "persist-1").cleanSession(false);
@@ -168,8 +160,7 @@ class MqttClientBrokerTest {
         assertEquals(Set.of("v0", "v1", "v2", "v3", "v4"), payloads);
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void keepAlivePingsKeepAnIdleConnectionOpen(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
         List<Throwable> losses = new CopyOnWriteArrayList<>();
@@ -192,8 +183,7 @@ class MqttClientBrokerTest {
         assertEquals("still here", got.next(WAIT).payload());
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void refusalsBecomeDistinctErrors(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind, BrokerKind.BrokerConfig.anonymous().withUsers(Map.of("gw", "s3cret")));
         MqttClient ok = connected(options(broker, "auth-ok").credentials("gw", "s3cret".getBytes(UTF_8)));
@@ -210,8 +200,7 @@ class MqttClientBrokerTest {
         assertTrue(e.getMessage().startsWith("connection refused (" + e.returnCode() + ")"));
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void inFlightWindowIsRespectedAndEverythingArrivesInOrder(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
         Collector got = new Collector();
@@ -230,8 +219,7 @@ class MqttClientBrokerTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void takeoverLoopIsDetectedAndBackedOff(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind);
         MqttOptions.Builder opts = options(broker, "same-id")
@@ -250,8 +238,7 @@ class MqttClientBrokerTest {
         assertTrue(after - before <= 6, "still flapping: " + (after - before) + " connects in 1.5 s");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void brokerRestartLosesNoQos1Message(BrokerKind kind) throws Exception {
         TestBroker broker = broker(kind, BrokerKind.BrokerConfig.anonymous().withPersistence());
         assumeTrue(broker.persistent(), "needs a broker that keeps sessions across a restart (mosquitto)");

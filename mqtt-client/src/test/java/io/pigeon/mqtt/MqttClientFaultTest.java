@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigeon.testing.Closer;
 import io.pigeon.testing.Await;
 import io.pigeon.testing.BrokerKind;
+import io.pigeon.testing.Closer;
 import io.pigeon.testing.Collector;
+import io.pigeon.testing.EachBroker;
 import io.pigeon.testing.FaultProxy;
 import io.pigeon.testing.TestBroker;
 import java.time.Duration;
@@ -20,17 +21,12 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Network faults between the client and a real broker, made by a proxy in the middle. */
 class MqttClientFaultTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private final Closer closer = new Closer();
 
-    static List<BrokerKind> brokers() {
-        return BrokerKind.all();
-    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -48,10 +44,8 @@ class MqttClientFaultTest {
         return c;
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void keepAliveDetectsABlackHoleAndTheClientReconnects(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void keepAliveDetectsABlackHoleAndTheClientReconnects(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         List<Throwable> causes = new CopyOnWriteArrayList<>();
         MqttClient c = closer.track(new MqttClient(viaProxy(proxy, "blackhole").keepAlive(1)));
@@ -78,8 +72,7 @@ class MqttClientFaultTest {
         assertEquals("back", got.next(WAIT).payload());
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void noQos1MessageIsLostAcrossCuts(BrokerKind kind) throws Exception {
         TestBroker broker = closer.track(kind.start());
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
@@ -122,10 +115,8 @@ class MqttClientFaultTest {
         assertEquals(total, seen.size(), "missing: " + MqttClientBrokerTest.missing(seen, total));
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void offlineBufferIsBoundedAndItsPolicyCounted(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void offlineBufferIsBoundedAndItsPolicyCounted(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         Collector got = new Collector();
         MqttClient sub = direct(broker, "buf-sub");
@@ -160,10 +151,8 @@ class MqttClientFaultTest {
         assertNull(got.poll(Duration.ofMillis(300)));
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void dropOldestPolicyKeepsTheNewest(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void dropOldestPolicyKeepsTheNewest(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         Collector got = new Collector();
         MqttClient sub = direct(broker, "old-sub");
@@ -185,10 +174,8 @@ class MqttClientFaultTest {
         assertEquals("24", messages.get(9).payload());
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void lastWillIsPublishedWhenTheSocketIsCutButNotOnClose(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void lastWillIsPublishedWhenTheSocketIsCutButNotOnClose(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         Collector got = new Collector();
         MqttClient watcher = direct(broker, "will-watch");

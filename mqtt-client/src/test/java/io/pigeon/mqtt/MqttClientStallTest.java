@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.testing.BrokerKind;
 import io.pigeon.testing.Closer;
+import io.pigeon.testing.EachBroker;
 import io.pigeon.testing.FaultProxy;
 import io.pigeon.testing.TestBroker;
 import java.time.Duration;
@@ -113,14 +114,9 @@ class MqttClientStallTest {
         }
     }
 
-    static List<BrokerKind> brokers() {
-        return BrokerKind.all();
-    }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void closeReturnsWithinFiveSecondsWhileConnectedToAStalledBroker(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void closeReturnsWithinFiveSecondsWhileConnectedToAStalledBroker(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         MqttClient c = new MqttClient(MqttOptions.builder().host(broker.host()).port(proxy.port())
             .clientId("stall-close-" + System.nanoTime()).keepAlive(30));

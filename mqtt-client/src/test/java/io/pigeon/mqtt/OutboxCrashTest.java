@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.testing.BrokerKind;
 import io.pigeon.testing.Collector;
+import io.pigeon.testing.EachBroker;
 import io.pigeon.testing.TestBroker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -29,12 +30,8 @@ class OutboxCrashTest {
     @TempDir
     Path dir;
 
-    static List<BrokerKind> brokers() {
-        return BrokerKind.all();
-    }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void everyAcceptedMessageIsDeliveredAfterKillMinus9(BrokerKind kind) throws Exception {
         try (TestBroker broker = kind.start()) {
             Collector got = new Collector();

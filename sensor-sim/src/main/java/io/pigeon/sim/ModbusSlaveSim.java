@@ -1,5 +1,7 @@
 package io.pigeon.sim;
 
+import io.pigeon.drivers.sim.Pty;
+
 import io.pigeon.drivers.serial.ModbusCrc;
 import java.io.IOException;
 import java.nio.file.Path;

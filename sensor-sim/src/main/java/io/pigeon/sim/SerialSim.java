@@ -1,5 +1,7 @@
 package io.pigeon.sim;
 
+import io.pigeon.drivers.sim.Pty;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

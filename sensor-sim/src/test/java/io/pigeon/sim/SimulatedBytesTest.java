@@ -1,5 +1,7 @@
 package io.pigeon.sim;
 
+import io.pigeon.drivers.sim.Pty;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -8,6 +8,7 @@ import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
@@ -18,8 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A digital output (relay, LED, buzzer): ON, OFF, TOGGLE, and a timed pulse ({@code ON for 500 ms}).
  * It starts in its {@code initial} state and goes to its {@code safe_state} on shutdown or on demand.
  */
-public final class GpioOutput implements Device.Actuator {
-    private final String name;
+public final class GpioOutput extends NamedDevice implements Device.Actuator {
     private final Pi4jPlatform platform;
     private final int pin;
     private final boolean activeLow;
@@ -30,7 +30,7 @@ public final class GpioOutput implements Device.Actuator {
     private ScheduledFuture<?> pulseEnd;
 
     public GpioOutput(Settings s, Pi4jPlatform platform) {
-        this.name = s.device();
+        super(s, DeviceKind.ACTUATOR);
         this.platform = platform;
         this.pin = Pins.bcm(s);
         this.activeLow = s.bool("active_low", false);
@@ -41,16 +41,6 @@ public final class GpioOutput implements Device.Actuator {
 
     private static boolean onOff(Settings s, String key, String fallback) {
         return "ON".equals(s.choice(key, fallback, "ON", "OFF"));
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.ACTUATOR;
     }
 
     @Override

@@ -4,10 +4,10 @@ import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
 import com.pi4j.io.gpio.digital.PullResistance;
-import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import java.time.Duration;
@@ -16,8 +16,7 @@ import java.time.Duration;
  * What every GPIO input driver shares: a BCM pin with its pull resistor, active-low logic and a debounce
  * time, opened on Pi4J without Pi4J's own debounce, watched by a listener the subclass provides.
  */
-abstract class InputPin implements Device {
-    protected final String name;
+abstract class InputPin extends NamedDevice {
     protected final Pi4jPlatform platform;
     protected final int pin;
     protected final PullResistance pull;
@@ -27,7 +26,7 @@ abstract class InputPin implements Device {
     private DigitalStateChangeListener listener;
 
     InputPin(Settings s, Pi4jPlatform platform) {
-        this.name = s.device();
+        super(s, DeviceKind.SENSOR);
         this.platform = platform;
         this.pin = Pins.bcm(s);
         this.pull = switch (s.choice("pull", "none", "up", "down", "none")) {
@@ -37,16 +36,6 @@ abstract class InputPin implements Device {
         };
         this.activeLow = s.bool("active_low", false);
         this.debounce = s.duration("debounce", Duration.ZERO);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.SENSOR;
     }
 
     /** The Pi4J input, for tests and the simulator to drive. */

@@ -8,6 +8,7 @@ import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
@@ -16,8 +17,7 @@ import io.pigeon.drivers.Value;
  * A PWM output (fan, dimmer): a duty cycle of 0–100 % at a frequency. ON is 100 %, OFF is 0 %; values out
  * of range are refused, never clamped, so a typo cannot run a fan at full speed.
  */
-public final class PwmOutput implements Device.Actuator {
-    private final String name;
+public final class PwmOutput extends NamedDevice implements Device.Actuator {
     private final Pi4jPlatform platform;
     private final int channel;
     private final int frequency;
@@ -27,7 +27,7 @@ public final class PwmOutput implements Device.Actuator {
     private double duty;
 
     public PwmOutput(Settings s, Pi4jPlatform platform) {
-        this.name = s.device();
+        super(s, DeviceKind.ACTUATOR);
         this.platform = platform;
         // Pi4J addresses hardware PWM by channel: the pin's channel on this board (see PwmPins), or as set.
         if (s.has("channel")) {
@@ -40,16 +40,6 @@ public final class PwmOutput implements Device.Actuator {
         this.frequency = s.integer("frequency", 1000, 1, 50_000_000);
         this.initial = s.number("initial", 0, 0, 100);
         this.safe = s.has("safe_state") ? new Command.Level(s.number("safe_state", 0, 0, 100)) : null;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.ACTUATOR;
     }
 
     @Override

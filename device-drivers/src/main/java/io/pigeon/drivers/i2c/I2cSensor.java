@@ -3,6 +3,7 @@ package io.pigeon.drivers.i2c;
 import com.pi4j.io.i2c.I2C;
 import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 
@@ -10,28 +11,17 @@ import io.pigeon.drivers.Settings;
  * What the I2C sensor drivers share: a chip at {@code bus}/{@code address} on Pi4J, opened by the subclass's
  * {@code open} and released by {@link #close}. Confined to the device's thread, as every polled driver is.
  */
-abstract class I2cSensor implements Device.Polled {
-    protected final String name;
+abstract class I2cSensor extends NamedDevice implements Device.Polled {
     protected final Pi4jPlatform platform;
     protected final int bus;
     protected final int address;
     protected I2C i2c;
 
     I2cSensor(Settings s, Pi4jPlatform platform, int defaultAddress, int maxAddress) {
-        this.name = s.device();
+        super(s, DeviceKind.SENSOR);
         this.platform = platform;
         this.bus = s.integer("bus", 1, 0, 31);
         this.address = s.integer("address", defaultAddress, defaultAddress, maxAddress);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.SENSOR;
     }
 
     /** Opens the chip on the bus (Pi4J's I2C handle for this device). */

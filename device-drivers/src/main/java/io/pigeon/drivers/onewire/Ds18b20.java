@@ -4,6 +4,7 @@ import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
 import java.io.IOException;
@@ -21,31 +22,20 @@ import java.util.List;
  * power-on value of a conversion that never ran) are each one failed read: counted, never published, and
  * only {@code errors_before_offline} of them in a row make the sensor offline. The base directory is configurable so tests use a temp one.
  */
-public final class Ds18b20 implements Device.Polled {
+public final class Ds18b20 extends NamedDevice implements Device.Polled {
     public static final Path DEFAULT_BASE = Path.of("/sys/bus/w1/devices");
 
-    private final String name;
     private final Path base;
     private final String id;
     private Path file;
 
     public Ds18b20(Settings s, Path defaultBase) {
-        this.name = s.device();
+        super(s, DeviceKind.SENSOR);
         this.base = Path.of(s.string("base_dir", defaultBase.toString()));
         this.id = s.string("id", null);
         if (id != null && !id.matches("28-[0-9a-fA-F]{12}")) {
             throw s.error("id", "'" + id + "' is not a DS18B20 id (28- followed by 12 hex digits)");
         }
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.SENSOR;
     }
 
     @Override

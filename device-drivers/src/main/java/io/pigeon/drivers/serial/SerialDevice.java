@@ -1,9 +1,9 @@
 package io.pigeon.drivers.serial;
 
-import io.pigeon.drivers.Device;
 import io.pigeon.drivers.DeviceContext;
 import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
+import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Settings;
 import jssc.SerialPortException;
 
@@ -12,24 +12,13 @@ import jssc.SerialPortException;
  * unplugged adapter as lost. A bad frame is one failure ({@link DeviceContext#failed}); whatever a driver
  * throws while handling bytes counts as a parse error, so no exception ever ends jssc's event thread.
  */
-public abstract class SerialDevice implements Device {
-    private final String name;
+public abstract class SerialDevice extends NamedDevice {
     protected final SerialSettings serial;
     private SerialLink link;
 
     protected SerialDevice(Settings s, int defaultBaud) {
-        this.name = s.device();
+        super(s, DeviceKind.SENSOR);
         this.serial = SerialSettings.from(s, defaultBaud);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return DeviceKind.SENSOR;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.pigeon.drivers.serial;
 
+import io.pigeon.drivers.sim.Pty;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,21 +19,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import jssc.SerialPortTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Modbus driver against a slave nobody here wrote: pymodbus ({@code modbus_slave.py}) on a socat pty, with
+ * The Modbus driver against a slave nobody here wrote: pymodbus ({@code modbus_slave.py}) on a pty of its own, with
  * a relay between driver and slave that can corrupt an answer or echo the request as an RS-485 adapter does.
  * Every register type in both word orders, an illegal address among good registers, NaN and Infinity floats, a
  * corrupted CRC and a stopped slave.
  */
 class ModbusPymodbusTest {
 
-    private PtyPair driverSide;
-    private PtyPair slaveSide;
+    private Pty driverSide;
+    private Pty slaveSide;
     private Process slave;
     private Thread relay;
     private final AtomicBoolean corruptNext = new AtomicBoolean();
@@ -56,8 +57,8 @@ class ModbusPymodbusTest {
             }
             assumeTrue(false, "pymodbus is not installed: the independent Modbus slave test is skipped");
         }
-        driverSide = new PtyPair();
-        slaveSide = new PtyPair();
+        driverSide = Pty.temporary();
+        slaveSide = Pty.temporary();
         Path script = Path.of(getClass().getResource("/modbus_slave.py").toURI());
         slave = new ProcessBuilder("python3", script.toString(), slaveSide.device(), "19200")
             .redirectErrorStream(true).redirectOutput(new File(script.getParent().toFile(), "modbus_slave.log")).start();
@@ -110,7 +111,7 @@ class ModbusPymodbusTest {
                     answer[3] ^= 0x01;
                 }
                 driverSide.write(answer);
-            } catch (SerialPortTimeoutException e) {
+            } catch (Pty.ReadTimeout e) {
                 // no request, or a stopped slave: the driver times out by itself
             } catch (Exception e) {
                 if (running) {

@@ -1,5 +1,7 @@
 package io.pigeon.drivers.serial;
 
+import io.pigeon.drivers.sim.Pty;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,12 +22,12 @@ import org.junit.jupiter.api.Test;
 /** The serial drivers through jssc on real pseudo-terminals, with the test playing the sensor. */
 class SerialDriversPtyTest {
     private static final Duration WAIT = Duration.ofSeconds(3);
-    private PtyPair pty;
+    private Pty pty;
     private final RecordingContext ctx = new RecordingContext();
 
     @BeforeEach
     void start() throws Exception {
-        pty = new PtyPair();
+        pty = Pty.temporary();
     }
 
     @AfterEach

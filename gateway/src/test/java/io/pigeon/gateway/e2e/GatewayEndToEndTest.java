@@ -9,16 +9,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.gpio.GpioOutput;
-import io.pigeon.drivers.serial.PtyPair;
+import io.pigeon.drivers.sim.Pty;
 import io.pigeon.gateway.bridge.Gateway;
 import io.pigeon.gateway.config.ConfigLoader;
 import io.pigeon.gateway.config.GatewayConfig;
 import io.pigeon.mqtt.MqttClient;
 import io.pigeon.mqtt.MqttOptions;
-import io.pigeon.testing.Closer;
 import io.pigeon.testing.Await;
 import io.pigeon.testing.BrokerKind;
+import io.pigeon.testing.Closer;
 import io.pigeon.testing.Collector;
+import io.pigeon.testing.EachBroker;
 import io.pigeon.testing.FaultProxy;
 import io.pigeon.testing.TestBroker;
 import java.nio.file.Path;
@@ -30,11 +31,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The gateway in this JVM against a real broker, a serial sensor on a socat pty and GPIO on Pi4J's mock
+ * The gateway in this JVM against a real broker, a serial sensor on a pty (openpty) and GPIO on Pi4J's mock
  * platform, checked by an independent MQTT client.
  */
 class GatewayEndToEndTest {
@@ -42,9 +41,6 @@ class GatewayEndToEndTest {
     private final Closer closer = new Closer();
     private final Pi4jPlatform platform = Pi4jPlatform.of("mock");
 
-    static List<BrokerKind> brokers() {
-        return BrokerKind.all();
-    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -115,11 +111,9 @@ class GatewayEndToEndTest {
         return c;
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void readingsAvailabilityHealthAndDiscoveryArriveOnTheDocumentedTopics(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+    @EachBroker
+    void readingsAvailabilityHealthAndDiscoveryArriveOnTheDocumentedTopics(TestBroker broker) throws Exception {
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Collector ha = Collector.watch(broker, closer, "homeassistant/#");
         gateway(config(broker.host(), broker.port(), pty.device(), """
@@ -145,11 +139,9 @@ class GatewayEndToEndTest {
         assertTrue(config.payload().contains("\"availability_mode\":\"all\""), config.payload());
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void commandsDriveTheOutputAndBadOnesAreAnsweredWithoutEffect(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+    @EachBroker
+    void commandsDriveTheOutputAndBadOnesAreAnsweredWithoutEffect(TestBroker broker) throws Exception {
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         next(got, "pigeon/e2e/availability");
@@ -187,11 +179,10 @@ class GatewayEndToEndTest {
         assertEquals("ON", next(got, "pigeon/e2e/relay/state").payload(), "back ON after the pulse");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void hostileCommandsGetShortRepliesAndNeverCutTheGatewayOff(BrokerKind kind) throws Exception {
         TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), "max_command_bytes: 4096\n"));
         next(got, "pigeon/e2e/availability");
@@ -254,12 +245,10 @@ class GatewayEndToEndTest {
      * The incident of issue #10: a link that stops carrying data (here a proxy that stops reading) while readings
      * flow. The relay still goes to its safe state on time, and the gateway goes on reading.
      */
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void aFrozenLinkStillLetsTheFailsafeActOnTime(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void aFrozenLinkStillLetsTheFailsafeActOnTime(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Gateway g = gateway(config("127.0.0.1", proxy.port(), pty.device(), "").replace("keepalive: 5", "keepalive: 2")
             .replace("safe_state: \"OFF\"", "safe_state: \"OFF\"\n    failsafe_after: 2s")
             .replace("initial: \"OFF\"", "initial: \"ON\""));
@@ -283,11 +272,9 @@ class GatewayEndToEndTest {
         Await.until(WAIT, () -> g.health("climate").online(), () -> "still reading");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void unpluggedSerialDeviceGoesOfflineWithAnAlertAndComesBack(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+    @EachBroker
+    void unpluggedSerialDeviceGoesOfflineWithAnAlertAndComesBack(TestBroker broker) throws Exception {
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         Await.until(WAIT, () -> g.health("climate") != null && g.health("climate").online(), () -> "online");
@@ -312,11 +299,9 @@ class GatewayEndToEndTest {
         assertEquals("19", next(got, "pigeon/e2e/climate/temperature").payload());
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void cleanShutdownAppliesSafeStateAndSaysOffline(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+    @EachBroker
+    void cleanShutdownAppliesSafeStateAndSaysOffline(TestBroker broker) throws Exception {
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         Gateway g = gateway(config(broker.host(), broker.port(), pty.device(), ""));
         Await.until(WAIT, () -> g.health("relay") != null && g.health("relay").online(), () -> "online");
@@ -345,13 +330,11 @@ class GatewayEndToEndTest {
             "said once by the gateway; the will was not published");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void startsWithoutABrokerReadsAnywayAndFailsSafeWhenItStaysAway(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void startsWithoutABrokerReadsAnywayAndFailsSafeWhenItStaysAway(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
         proxy.refuse(true);
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Gateway g = gateway(config("127.0.0.1", proxy.port(), pty.device(), "").replace(
             "safe_state: \"OFF\"", "safe_state: \"OFF\"\n    failsafe_after: 1s").replace("initial: \"OFF\"", "initial: \"ON\""));
         Await.until(WAIT, () -> g.health("climate") != null && g.health("climate").online(), () -> "reading without a broker");
@@ -363,12 +346,11 @@ class GatewayEndToEndTest {
         assertEquals("18", next(got, "pigeon/e2e/climate/temperature").payload(), "buffered while the broker was away");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void brokerRestartLosesNoQos1Reading(BrokerKind kind) throws Exception {
         TestBroker broker = closer.track(kind.start(BrokerKind.BrokerConfig.anonymous().withPersistence()));
         assumeTrue(broker.persistent(), "needs a broker that keeps sessions across a restart (mosquitto)");
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Collector got = new Collector();
         MqttClient sub = closer.track(new MqttClient(MqttOptions.builder().host(broker.host()).port(broker.port())
             .clientId("e2e-persistent").cleanSession(false).backoff(Duration.ofMillis(50), Duration.ofMillis(300))));
@@ -405,11 +387,9 @@ class GatewayEndToEndTest {
         assertEquals(List.of(), missing);
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void jsonPayloadCarriesOneObjectPerPoll(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+    @EachBroker
+    void jsonPayloadCarriesOneObjectPerPoll(TestBroker broker) throws Exception {
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/e2e/#");
         gateway(config(broker.host(), broker.port(), pty.device(), "").replace(
             "    parse: kv\n", "    parse: kv\n    payload: json\n    decimals: 1\n"));
@@ -419,13 +399,12 @@ class GatewayEndToEndTest {
         assertTrue(json.matches("\\{\"temperature\":21\\.5,\"humidity\":40\\.2,\"time\":\"[0-9T:.Z-]+\"\\}"), json);
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void retainedCommandsAreIgnoredAndHomeAssistantIsAnsweredWhenItComesOnline(BrokerKind kind) throws Exception {
         // Moquette 0.17 leaves RETAIN clear on retained messages it delivers, so only mosquitto can show this.
         assumeTrue(kind == BrokerKind.MOSQUITTO, "needs a broker that flags retained deliveries (mosquitto)");
         TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         MqttClient cmd = commander(broker);
         cmd.publish("pigeon/e2e/relay/set", "ON".getBytes(UTF_8), 1, true); // left retained by some tool
         assertTrue(cmd.flush(WAIT));
@@ -446,12 +425,11 @@ class GatewayEndToEndTest {
             .contains("\"command_topic\":\"pigeon/e2e/relay/set\""));
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
+    @EachBroker
     void eachDiscoveryConfigIsPublishedOncePerStart(BrokerKind kind) throws Exception {
         assumeTrue(kind == BrokerKind.MOSQUITTO, "needs a broker that flags retained deliveries (mosquitto)");
         TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         MqttClient cmd = commander(broker);
         cmd.publish("homeassistant/status", "online".getBytes(UTF_8), 1, true); // as HA leaves it
         assertTrue(cmd.flush(WAIT));

@@ -3,11 +3,12 @@ package io.pigeon.gateway.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigeon.drivers.serial.PtyPair;
-import io.pigeon.testing.Closer;
+import io.pigeon.drivers.sim.Pty;
 import io.pigeon.testing.Await;
 import io.pigeon.testing.BrokerKind;
+import io.pigeon.testing.Closer;
 import io.pigeon.testing.Collector;
+import io.pigeon.testing.EachBroker;
 import io.pigeon.testing.FaultProxy;
 import io.pigeon.testing.Ports;
 import io.pigeon.testing.TestBroker;
@@ -22,8 +23,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The packaged jar, gateway/target/pigeon-gateway.jar, run as users run it: in its own process. */
 class GatewayJarIT {
@@ -35,9 +34,6 @@ class GatewayJarIT {
     @TempDir
     Path dir;
 
-    static List<BrokerKind> brokers() {
-        return BrokerKind.all();
-    }
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -131,11 +127,9 @@ class GatewayJarIT {
         assertTrue(run(dir, "check", "--config", syntax.toString()).contains("YAML syntax error"));
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void killMinus9MakesTheBrokerPublishOfflineWithinOneAndAHalfKeepAlives(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+    @EachBroker
+    void killMinus9MakesTheBrokerPublishOfflineWithinOneAndAHalfKeepAlives(TestBroker broker) throws Exception {
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/jar/availability");
         Process p = gateway(config(broker, pty.device(), ""));
         await(got, "pigeon/jar/availability", "online", Duration.ofSeconds(20));
@@ -148,11 +142,9 @@ class GatewayJarIT {
         assertTrue(ms <= 3000 + 500, "offline after " + ms + " ms");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void sigtermStopsCleanlyWithinFiveSeconds(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
-        PtyPair pty = closer.track(new PtyPair());
+    @EachBroker
+    void sigtermStopsCleanlyWithinFiveSeconds(TestBroker broker) throws Exception {
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/jar/#");
         Path logFile = dir.resolve("logs/pigeon.log");
         Files.createDirectories(logFile.getParent());
@@ -174,12 +166,10 @@ class GatewayJarIT {
         assertTrue(!log.contains("Sup3r-Secret") && !console.contains("Sup3r-Secret"), "no password in any log");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void sigtermStopsWithinFiveSecondsWhenTheBrokerHasStoppedReading(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void sigtermStopsWithinFiveSecondsWhenTheBrokerHasStoppedReading(TestBroker broker) throws Exception {
         FaultProxy proxy = closer.track(new FaultProxy(broker.host(), broker.port()));
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watch(broker, closer, "pigeon/jar/#");
         int web = Ports.free();
         Path config = config(broker, pty.device(), "web: {listen: \"127.0.0.1:" + web + "\"}");
@@ -223,7 +213,7 @@ class GatewayJarIT {
         // A runtime failure, which check cannot foresee: exit 1, so that systemd's Restart=on-failure restarts it.
         // (A bad discovery_prefix was the example before; check now refuses it, exit 2.)
         TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Path config = config(broker, pty.device(), "  outbox_dir: " + dir.resolve("outbox"));
         Collector got = Collector.watch(broker, closer, "pigeon/jar/availability");
         Process first = gateway(config);
@@ -241,12 +231,10 @@ class GatewayJarIT {
         assertTrue(first.isAlive(), "the first one runs on");
     }
 
-    @ParameterizedTest
-    @MethodSource("brokers")
-    void readingsInTheFileOutboxSurviveKillMinus9AndAreDeliveredAfterRestart(BrokerKind kind) throws Exception {
-        TestBroker broker = closer.track(kind.start());
+    @EachBroker
+    void readingsInTheFileOutboxSurviveKillMinus9AndAreDeliveredAfterRestart(TestBroker broker) throws Exception {
         broker.stop(); // unreachable while the readings come in
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Path config = config(broker, pty.device(), "  outbox_dir: " + dir.resolve("outbox"));
         Path log = dir.resolve("gateway-" + processes.size() + ".log");
         Process p = gateway(config);

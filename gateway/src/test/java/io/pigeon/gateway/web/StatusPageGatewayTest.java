@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.drivers.Pi4jPlatform;
-import io.pigeon.drivers.serial.PtyPair;
+import io.pigeon.drivers.sim.Pty;
 import io.pigeon.gateway.bridge.Gateway;
 import io.pigeon.gateway.config.ConfigLoader;
 import io.pigeon.gateway.config.GatewayConfig;
@@ -43,13 +43,13 @@ class StatusPageGatewayTest {
         platform.close();
     }
 
-    private record Running(Gateway gateway, InetSocketAddress web, PtyPair pty, Collector got) {
+    private record Running(Gateway gateway, InetSocketAddress web, Pty pty, Collector got) {
     }
 
     private Running start() throws Exception {
         TestBroker broker = closer.track(BrokerKind.MOQUETTE.start(BrokerKind.BrokerConfig.anonymous()
             .withUsers(Map.of("pigeon", SECRET))));
-        PtyPair pty = closer.track(new PtyPair());
+        Pty pty = closer.track(Pty.temporary());
         Collector got = Collector.watchAs(broker, closer, "pigeon/web/#", "pigeon", SECRET);
         GatewayConfig cfg = new ConfigLoader(Map.of(), platform).parse(Path.of("web.yaml"), """
             mqtt: {host: %s, port: %d, client_id: pigeon-web, topic_prefix: pigeon/web, username: pigeon,
