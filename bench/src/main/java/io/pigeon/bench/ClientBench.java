@@ -36,6 +36,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pigeon's MQTT client, Eclipse Paho 1.2.5 and a raw socket writing pre-encoded packets (the ceiling),
@@ -163,7 +164,7 @@ public final class ClientBench {
         void run(Client c) throws Exception;
     }
 
-    static Run measure(String kind, int window, Path dir, Body body, int n) throws Exception {
+    static Run measure(String kind, int window, @Nullable Path dir, Body body, int n) throws Exception {
         try (Client c = client(kind, window, dir)) {
             body.run(c); // warm-up on this very client: its buffers and outbox slots are in use from now on
             System.gc();
@@ -197,7 +198,7 @@ public final class ClientBench {
         }
     }
 
-    static Client client(String kind, int window, Path dir) throws Exception {
+    static Client client(String kind, int window, @Nullable Path dir) throws Exception {
         return switch (kind) {
             case "raw" -> new Raw(window);
             case "pigeon" -> new Pigeon(window, dir);

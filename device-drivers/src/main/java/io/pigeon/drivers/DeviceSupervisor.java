@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
@@ -52,7 +53,7 @@ public final class DeviceSupervisor implements DeviceContext {
 
     private final Device device;
     private final Duration interval;
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
     private final Duration retryMin;
     private final Duration retryMax;
     private final int errorsBeforeOffline;
@@ -78,9 +79,9 @@ public final class DeviceSupervisor implements DeviceContext {
     /** Reopen attempts since the device last delivered: written by any thread, so atomic. */
     private final AtomicInteger attempt = new AtomicInteger();
     // confined to the device thread
-    private ScheduledFuture<?> pollTask;
+    private @Nullable ScheduledFuture<?> pollTask;
     private ScheduledFuture<?> retryTask;
-    private ScheduledFuture<?> watchdog;
+    private @Nullable ScheduledFuture<?> watchdog;
     /** Set once by {@link #requestStop}, under healthLock. */
     private volatile java.util.concurrent.Future<?> stopping;
 

@@ -2,15 +2,15 @@ package io.pigeon.drivers;
 
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
+import com.pi4j.io.i2c.I2CProvider;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
 import com.pi4j.plugin.linuxfs.provider.i2c.LinuxFsI2CProvider;
 import com.pi4j.plugin.linuxfs.provider.pwm.LinuxFsPwmProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
-import com.pi4j.plugin.mock.provider.pwm.MockPwmProvider;
-import com.pi4j.io.i2c.I2CProvider;
 import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
+import com.pi4j.plugin.mock.provider.pwm.MockPwmProvider;
 import io.pigeon.drivers.gpio.PwmPins;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Pi4J context the GPIO, PWM and I2C drivers use: the Raspberry Pi's kernel interfaces (GPIO character
@@ -39,11 +40,11 @@ public final class Pi4jPlatform implements AutoCloseable {
     private final Integer pwmChipSetting;
     private final Path sysClassPwm;
     private final I2CProvider mockI2c;
-    private Context context;
+    private @Nullable Context context;
     private int pwmChip = -1;
 
-    private Pi4jPlatform(Kind kind, Optional<String> board, boolean fellBack, Integer pwmChip, Path sysClassPwm,
-                         I2CProvider mockI2c) {
+    private Pi4jPlatform(Kind kind, Optional<String> board, boolean fellBack, @Nullable Integer pwmChip, Path sysClassPwm,
+                         @Nullable I2CProvider mockI2c) {
         this.kind = kind;
         this.board = board;
         this.fellBack = fellBack;
@@ -68,7 +69,7 @@ public final class Pi4jPlatform implements AutoCloseable {
      * @param pwmChip the /sys/class/pwm/pwmchipN of the hardware PWM, or null to find it in sysfs
      * @throws IllegalArgumentException for {@code raspberrypi} off a Raspberry Pi, with the reason
      */
-    public static Pi4jPlatform of(String name, Integer pwmChip) {
+    public static Pi4jPlatform of(String name, @Nullable Integer pwmChip) {
         return of(name, pwmChip, boardModel(DEVICE_TREE_MODEL), SYS_CLASS_PWM);
     }
 

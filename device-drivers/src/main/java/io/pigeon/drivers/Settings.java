@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A device's settings as the config file gives them: a plain map, read with typed getters that fail with
@@ -33,7 +34,7 @@ public final class Settings {
     /**
      * @param where the location of a key for messages, e.g. {@code pigeon.yaml:14}; may return null
      */
-    public Settings(String device, Map<String, ?> values, Function<String, String> where) {
+    public Settings(String device, Map<String, ?> values, @Nullable Function<String, String> where) {
         this(device, "device '" + device + "'", values, where);
     }
 
@@ -97,7 +98,7 @@ public final class Settings {
 
     /** A nested map (e.g. {@code tls}) as settings of its own, or null when absent. */
     @SuppressWarnings("unchecked")
-    public Settings section(String key) {
+    public @Nullable Settings section(String key) {
         Object v = raw(key);
         if (v == null) {
             return null;
@@ -129,7 +130,7 @@ public final class Settings {
         return values.get(key);
     }
 
-    public String string(String key, String fallback) {
+    public String string(String key, @Nullable String fallback) {
         Object v = raw(key);
         if (v == null) {
             return fallback;
@@ -242,7 +243,7 @@ public final class Settings {
         return d;
     }
 
-    public static Duration parseDuration(String text) {
+    public static @Nullable Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             return null;
@@ -326,7 +327,7 @@ public final class Settings {
     }
 
     /** The candidate within edit distance 2 (or a third of the word), or null. */
-    public static String closest(String word, Collection<String> candidates) {
+    public static @Nullable String closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {

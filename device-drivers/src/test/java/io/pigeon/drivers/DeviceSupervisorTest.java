@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class DeviceSupervisorTest {
         started.forEach(DeviceSupervisor::stop);
     }
 
-    private DeviceSupervisor supervise(Device d, Duration interval, Duration timeout, Duration retryMin,
+    private DeviceSupervisor supervise(Device d, @Nullable Duration interval, @Nullable Duration timeout, Duration retryMin,
                                        Duration retryMax, int errorsBeforeOffline) {
         DeviceSupervisor s = new DeviceSupervisor(d, interval, timeout, retryMin, retryMax, errorsBeforeOffline,
             null, listener);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
@@ -174,7 +175,7 @@ final class BrokerFront implements AutoCloseable {
     }
 
     /** The client's first packet, whole, or null when the stream ended first. */
-    static byte[] readPacket(InputStream in) throws IOException {
+    static byte @Nullable [] readPacket(InputStream in) throws IOException {
         int first = in.read();
         if (first < 0) {
             return null;
@@ -211,7 +212,7 @@ final class BrokerFront implements AutoCloseable {
     }
 
     /** The client id of a CONNECT packet ("" when empty), or null for anything else. */
-    static String clientId(byte[] packet) {
+    static @Nullable String clientId(byte[] packet) {
         if ((packet[0] & 0xff) != 0x10) {
             return null;
         }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A crash-safe outbox on disk: every accepted message is appended to a segment file before
@@ -126,9 +127,9 @@ public final class FileOutbox extends SlotOutbox {
     private boolean dirty;
     private boolean compacting;
     /** A write failure met where it could not be thrown, for the next {@link #idle} to report. */
-    private IOException deferredError;
+    private @Nullable IOException deferredError;
     /** Why the disk cannot be written now (full, failing, read-only), or null: the outbox is degraded. */
-    private volatile IOException failure;
+    private volatile @Nullable IOException failure;
     /** Topic and payload bytes of the records held only in memory while degraded. */
     private long memoryOnlyBytes;
     /** Live records held only in memory while degraded, headers included as they will be on disk. */
@@ -495,7 +496,7 @@ public final class FileOutbox extends SlotOutbox {
     }
 
     /** Why the disk cannot be written now (the outbox holds new records in memory meanwhile), or null. */
-    public String degradedReason() {
+    public @Nullable String degradedReason() {
         IOException f = failure;
         return f == null ? null : String.valueOf(f.getMessage());
     }

@@ -1,6 +1,7 @@
 package io.pigeon.mqtt;
 
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keep-alive rules of MQTT 3.1.1 §3.1.2.10, as times. A PINGREQ goes out early enough that no more than
@@ -70,7 +71,7 @@ final class KeepAlive {
     }
 
     /** Why the connection is dead, or null while it is alive. */
-    String deadReason(long now) {
+    @Nullable String deadReason(long now) {
         if (!enabled()) {
             return null;
         }

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An MQTT 3.1.1 client for a gateway: one connection thread, reusable buffers, bounded everything, and no
@@ -75,14 +76,14 @@ public final class MqttClient implements AutoCloseable {
     private final PacketIds ids = new PacketIds();
     private final IdSet inboundQos2 = new IdSet();
     private final Outgoing outgoing;
-    private Transport transport;
+    private @Nullable Transport transport;
     private boolean connected;
     private boolean sessionPresent;
     /** The connection thread watches for writability (so a caller need not wake it). */
     private boolean writeInterest;
     /** The connection thread is handling a batch of packets: its writes wait for the batch's end. */
     private boolean batching;
-    private Throwable lastError;
+    private @Nullable Throwable lastError;
     private long closedAt;
     private long connects;
     private long connectionLosses;
@@ -689,7 +690,7 @@ public final class MqttClient implements AutoCloseable {
         }
     }
 
-    private SSLContext tls() throws IOException {
+    private @Nullable SSLContext tls() throws IOException {
         if (options.tls && tlsContext == null) {
             tlsContext = Tls.context(options.tlsCaFile, options.tlsCertFile, options.tlsKeyFile);
         }

@@ -3,6 +3,7 @@ package io.pigeon.mqtt;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link MqttClient} connects and how much it may hold. Immutable: made by a {@link Builder}
@@ -25,7 +26,7 @@ public final class MqttOptions implements Cloneable {
     boolean cleanSession = true;
     int keepAliveSeconds = 30;
     String username;
-    byte[] password;
+    byte @Nullable [] password;
     Will will;
     Path tlsCaFile;
     Path tlsCertFile;

@@ -2,6 +2,7 @@ package io.pigeon.mqtt;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The QoS state machine of the messages the client publishes, over its {@link Outbox}: QUEUED until written,
@@ -266,7 +267,7 @@ final class Outgoing {
      * (the broker closed the connection within {@link #SUSPECT_WINDOW_NANOS} of its writing); after
      * {@link #QUARANTINE_AFTER} such losses in a row it is removed, and its topic and size returned for the log.
      */
-    Quarantined lost(boolean closedByBroker) {
+    @Nullable Quarantined lost(boolean closedByBroker) {
         int h = outbox.first();
         boolean recent = headWritten >= 0 && System.nanoTime() - headWrittenAt <= SUSPECT_WINDOW_NANOS;
         if (!closedByBroker || h < 0 || h != headWritten || !recent || outbox.stage(h) != Outbox.SENT) {
@@ -293,7 +294,7 @@ final class Outgoing {
     }
 
     /** A message blamed for a lost connection; {@link #SUSPECTED} while it is not yet removed. */
-    record Quarantined(String topic, int size) {
+    record Quarantined(@Nullable String topic, int size) {
         static final Quarantined SUSPECTED = new Quarantined(null, 0);
     }
 

@@ -1,6 +1,7 @@
 package io.pigeon.mqtt;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A decoded packet: a reusable view filled by {@link MqttDecoder}. A PUBLISH payload is not copied; it stays
@@ -19,8 +20,8 @@ final class Packet {
     public int qos;
     public boolean dup;
     public boolean retain;
-    public String topic;
-    public byte[] buffer;
+    public @Nullable String topic;
+    public byte @Nullable [] buffer;
     public int payloadOffset;
     public int payloadLength;
     /** A PUBLISH larger than the reader holds: its whole length; the payload was skipped, not read. */
@@ -35,15 +36,15 @@ final class Packet {
     public int filterCount;
 
     // CONNECT
-    public String protocolName;
+    public @Nullable String protocolName;
     public int protocolLevel;
     public int connectFlags;
     public int keepAlive;
-    public String clientId;
-    public String willTopic;
-    public byte[] willPayload;
-    public String username;
-    public byte[] password;
+    public @Nullable String clientId;
+    public @Nullable String willTopic;
+    public byte @Nullable [] willPayload;
+    public @Nullable String username;
+    public byte @Nullable [] password;
 
     public boolean cleanSession() {
         return (connectFlags & 0x02) != 0;

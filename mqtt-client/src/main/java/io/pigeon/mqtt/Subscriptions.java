@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client's subscriptions and its SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, kept across
@@ -83,7 +84,7 @@ final class Subscriptions {
     }
 
     /** The request acknowledged by a SUBACK ({@code subscribe}) or UNSUBACK with this id, or null. */
-    Request acknowledged(int packetId, boolean subscribe) {
+    @Nullable Request acknowledged(int packetId, boolean subscribe) {
         Request r = inFlight.get(packetId);
         if (r == null || (r.subscription() != null) != subscribe) {
             return null;

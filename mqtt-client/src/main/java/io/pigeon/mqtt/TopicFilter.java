@@ -1,5 +1,7 @@
 package io.pigeon.mqtt;
 
+import org.jspecify.annotations.Nullable;
+
 /** Topic names and filters by the rules of MQTT 3.1.1 §4.7. */
 final class TopicFilter {
     private TopicFilter() {
@@ -85,7 +87,7 @@ final class TopicFilter {
         return -1;
     }
 
-    private static String filterProblem(String filter) {
+    private static @Nullable String filterProblem(String filter) {
         if (filter == null || filter.isEmpty()) {
             return "topic filter must not be empty";
         }

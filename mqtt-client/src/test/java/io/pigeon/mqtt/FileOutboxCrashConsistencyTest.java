@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,7 @@ class FileOutboxCrashConsistencyTest {
 
     /** One operation of the trace. */
     @SuppressWarnings("ArrayRecordComponent") // a trace entry, never compared or hashed: the array is its content
-    record Op(String kind, Path path, long position, byte[] data, int record) {
+    record Op(String kind, @Nullable Path path, long position, byte @Nullable [] data, int record) {
     }
 
     /** Records what the outbox does to its files, and what the workload saw returned. */

@@ -3,6 +3,7 @@ package io.pigeon.testing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The brokers integration tests run against: embedded Moquette always, and a mosquitto process when the
@@ -40,7 +41,7 @@ public enum BrokerKind {
 
     /** What a test needs of its broker. */
     public record BrokerConfig(boolean allowAnonymous, Map<String, String> users, boolean persistent,
-                               TestCertificates tls, boolean requireClientCertificate) {
+                               @Nullable TestCertificates tls, boolean requireClientCertificate) {
         public static BrokerConfig anonymous() {
             return new BrokerConfig(true, Map.of(), false, null, false);
         }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** Collects received messages for assertions. */
 public final class Collector implements MessageHandler {
@@ -23,7 +24,7 @@ public final class Collector implements MessageHandler {
     }
 
     /** As {@link #watch}, logged in as {@code username} (none when null). */
-    public static Collector watchAs(TestBroker broker, Closer closer, String filter, String username, String password)
+    public static Collector watchAs(TestBroker broker, Closer closer, String filter, @Nullable String username, @Nullable String password)
         throws Exception {
         Collector got = new Collector();
         MqttOptions.Builder options = MqttOptions.builder().host(broker.host()).port(broker.port())

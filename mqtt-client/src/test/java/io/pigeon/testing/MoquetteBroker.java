@@ -4,12 +4,13 @@ import io.pigeon.broker.EmbeddedBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** Moquette in this JVM (behind its connect gate), on a free loopback port. */
 final class MoquetteBroker implements TestBroker {
     private final BrokerKind.BrokerConfig config;
     private final int port = Ports.free();
-    private EmbeddedBroker broker;
+    private @Nullable EmbeddedBroker broker;
 
     MoquetteBroker(BrokerKind.BrokerConfig config) {
         if (config.tls() != null) {

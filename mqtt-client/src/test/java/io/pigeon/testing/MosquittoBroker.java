@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** A mosquitto process with its own config file (and password file, TLS listener, persistence as asked). */
 final class MosquittoBroker implements TestBroker {
@@ -17,7 +18,7 @@ final class MosquittoBroker implements TestBroker {
     private final int port = Ports.free();
     private final int tlsPort;
     private final boolean persistent;
-    private Process process;
+    private @Nullable Process process;
 
     MosquittoBroker(BrokerKind.BrokerConfig config) {
         String binary = findBinary();

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
@@ -143,7 +144,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** The status page's address, or null when it is off (or its port was taken). */
-    public String pageUrl() {
+    public @Nullable String pageUrl() {
         java.net.InetSocketAddress a = gateway.webAddress();
         return a == null ? null : "http://localhost:" + a.getPort() + "/";
     }

@@ -7,13 +7,14 @@ import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.pwm.Pwm;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.pigeon.drivers.Pi4jPlatform;
-import io.pigeon.drivers.sim.Bme280Model;
 import io.pigeon.drivers.sim.Bh1750Model;
+import io.pigeon.drivers.sim.Bme280Model;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
@@ -89,12 +90,12 @@ public final class HardwareSim {
         }
     }
 
-    private static IO<?, ?, ?> find(Context c, String device) {
+    private static @Nullable IO<?, ?, ?> find(Context c, String device) {
         String id = Pi4jPlatform.ioId(device);
         return c.registry().exists(id) ? c.registry().get(id) : null;
     }
 
-    private MockDigitalInput input(String device) {
+    private @Nullable MockDigitalInput input(String device) {
         IO<?, ?, ?> io = find(platform.context(), device);
         return io instanceof MockDigitalInput in ? in : null;
     }

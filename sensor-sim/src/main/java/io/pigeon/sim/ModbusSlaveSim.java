@@ -1,11 +1,11 @@
 package io.pigeon.sim;
 
-import io.pigeon.drivers.sim.Pty;
-
 import io.pigeon.drivers.serial.ModbusCrc;
+import io.pigeon.drivers.sim.Pty;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
@@ -42,7 +42,7 @@ public final class ModbusSlaveSim extends SerialSim {
     }
 
     @Override
-    protected byte[] frame() {
+    protected byte @Nullable [] frame() {
         return null; // a slave only answers
     }
 
@@ -75,7 +75,7 @@ public final class ModbusSlaveSim extends SerialSim {
         }
     }
 
-    private byte[] answer(byte[] r) {
+    private byte @Nullable [] answer(byte[] r) {
         if (r[0] != 1) {
             return null; // not addressed to us: stay silent
         }
@@ -112,7 +112,7 @@ public final class ModbusSlaveSim extends SerialSim {
         }
     }
 
-    private Integer register(int function, int address) {
+    private @Nullable Integer register(int function, int address) {
         if (function == 4 && address == 0) {
             return (int) Math.round((230 + world.noise(0.8)) * 10);
         }

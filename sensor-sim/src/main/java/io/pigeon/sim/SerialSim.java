@@ -1,11 +1,11 @@
 package io.pigeon.sim;
 
 import io.pigeon.drivers.sim.Pty;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
@@ -18,8 +18,8 @@ public abstract class SerialSim implements AutoCloseable {
     private final String name;
     private final Path link;
     protected final World world;
-    private volatile Pty pty;
-    private volatile String fault;
+    private volatile @Nullable Pty pty;
+    private volatile @Nullable String fault;
     private volatile long faultUntil;
 
     protected SerialSim(String name, Path link, World world) throws IOException {

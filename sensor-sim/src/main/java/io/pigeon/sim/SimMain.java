@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.configuration.Configuration;
 
 /** {@code pigeon-sim demo | devices | load}: see {@link #HELP}. */
@@ -142,7 +143,7 @@ public final class SimMain {
         Path gateway;
         java.util.List<String> faults = new java.util.ArrayList<>();
 
-        static Options parse(String[] args) {
+        static @Nullable Options parse(String[] args) {
             Options o = new Options();
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.tinylog.Logger;
@@ -133,7 +134,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     /** The 1-Wire directory the gateway should read, or null without hardware simulation. */
-    public Path oneWireDir() {
+    public @Nullable Path oneWireDir() {
         return hardware == null ? null : hardware.oneWireDir();
     }
 

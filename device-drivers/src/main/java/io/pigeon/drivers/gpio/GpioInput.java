@@ -7,6 +7,7 @@ import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A digital input (button, door contact, PIR) on a BCM pin: publishes its state on every edge, through a
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GpioInput extends InputPin {
     private final String reading;
-    private volatile Boolean published;
+    private volatile @Nullable Boolean published;
     private volatile long lastEdgeNanos;
     /** Whether a settle check is scheduled: at most one at a time, however fast the input toggles. */
     private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();

@@ -14,6 +14,7 @@ import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A digital output (relay, LED, buzzer): ON, OFF, TOGGLE, and a timed pulse ({@code ON for 500 ms}).
@@ -24,10 +25,10 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
     private final int pin;
     private final boolean activeLow;
     private final boolean initial;
-    private final Command safe;
-    private DigitalOutput output;
+    private final @Nullable Command safe;
+    private @Nullable DigitalOutput output;
     private boolean state;
-    private ScheduledFuture<?> pulseEnd;
+    private @Nullable ScheduledFuture<?> pulseEnd;
 
     public GpioOutput(Settings s, Pi4jPlatform platform) {
         super(s, DeviceKind.ACTUATOR);
@@ -39,7 +40,7 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
         this.safe = safeState == null ? null : Command.of(onOff(s, "safe_state", null));
     }
 
-    private static boolean onOff(Settings s, String key, String fallback) {
+    private static boolean onOff(Settings s, String key, @Nullable String fallback) {
         return "ON".equals(s.choice(key, fallback, "ON", "OFF"));
     }
 

@@ -11,6 +11,7 @@ import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every GPIO input driver shares: a BCM pin with its pull resistor, active-low logic and a debounce
@@ -22,7 +23,7 @@ abstract class InputPin extends NamedDevice {
     protected final PullResistance pull;
     protected final boolean activeLow;
     protected final Duration debounce;
-    protected volatile DigitalInput input;
+    protected volatile @Nullable DigitalInput input;
     private DigitalStateChangeListener listener;
 
     InputPin(Settings s, Pi4jPlatform platform) {

@@ -12,6 +12,7 @@ import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PWM output (fan, dimmer): a duty cycle of 0–100 % at a frequency. ON is 100 %, OFF is 0 %; values out
@@ -22,8 +23,8 @@ public final class PwmOutput extends NamedDevice implements Device.Actuator {
     private final int channel;
     private final int frequency;
     private final double initial;
-    private final Command safe;
-    private Pwm pwm;
+    private final @Nullable Command safe;
+    private @Nullable Pwm pwm;
     private double duty;
 
     public PwmOutput(Settings s, Pi4jPlatform platform) {

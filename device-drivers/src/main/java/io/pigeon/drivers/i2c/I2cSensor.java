@@ -6,6 +6,7 @@ import io.pigeon.drivers.DeviceKind;
 import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the I2C sensor drivers share: a chip at {@code bus}/{@code address} on Pi4J, opened by the subclass's
@@ -15,7 +16,7 @@ abstract class I2cSensor extends NamedDevice implements Device.Polled {
     protected final Pi4jPlatform platform;
     protected final int bus;
     protected final int address;
-    protected I2C i2c;
+    protected @Nullable I2C i2c;
 
     I2cSensor(Settings s, Pi4jPlatform platform, int defaultAddress, int maxAddress) {
         super(s, DeviceKind.SENSOR);

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maxim DS18B20 temperature sensor through the kernel's w1-therm driver: reads
@@ -27,7 +28,7 @@ public final class Ds18b20 extends NamedDevice implements Device.Polled {
 
     private final Path base;
     private final String id;
-    private Path file;
+    private @Nullable Path file;
 
     public Ds18b20(Settings s, Path defaultBase) {
         super(s, DeviceKind.SENSOR);
@@ -110,7 +111,7 @@ public final class Ds18b20 extends NamedDevice implements Device.Polled {
      * The temperature in w1_slave text, null if the CRC line does not say YES, {@link #ALL_ZERO} if every
      * scratchpad byte is 0 (CRC 0 of all zeros is "valid"). Throws for text that is not w1_slave output at all.
      */
-    public static Double parse(String text) throws DeviceException {
+    public static @Nullable Double parse(String text) throws DeviceException {
         String[] lines = text.strip().split("\n");
         if (lines.length < 2 || !lines[0].contains("crc=")) {
             throw new DeviceException("unexpected w1_slave content: '" + text.strip() + "'");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import jssc.SerialPortException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Modbus RTU master on a serial line (RS-485 adapter): at each poll reads the configured holding and
@@ -73,7 +74,7 @@ public final class ModbusRtu extends SerialDevice implements Device.Polled, Devi
     }
 
     @Override
-    public Command safeState() {
+    public @Nullable Command safeState() {
         return null;
     }
 

@@ -4,6 +4,7 @@ import io.pigeon.drivers.Value;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** NMEA 0183 sentences: checksum, and the GGA and RMC fields a gateway publishes. */
 public final class Nmea {
@@ -102,7 +103,7 @@ public final class Nmea {
     }
 
     /** ddmm.mmmm (or dddmm.mmmm) to decimal degrees; null for an empty field. */
-    static Double degrees(String field, int degreeDigits, int max) throws BadField {
+    static @Nullable Double degrees(String field, int degreeDigits, int max) throws BadField {
         if (field.isEmpty()) {
             return null;
         }
@@ -123,7 +124,7 @@ public final class Nmea {
     }
 
     /** A decimal field, or null when empty (no fix, no value). */
-    private static Double number(String field, String what) throws BadField {
+    private static @Nullable Double number(String field, String what) throws BadField {
         if (field.isEmpty()) {
             return null;
         }

@@ -6,6 +6,7 @@ import io.pigeon.drivers.DeviceKind;
 import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Settings;
 import jssc.SerialPortException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Base of the serial drivers: opens the port, hands received bytes to {@link #received}, and reports an
@@ -14,7 +15,7 @@ import jssc.SerialPortException;
  */
 public abstract class SerialDevice extends NamedDevice {
     protected final SerialSettings serial;
-    private SerialLink link;
+    private @Nullable SerialLink link;
 
     protected SerialDevice(Settings s, int defaultBaud) {
         super(s, DeviceKind.SENSOR);

@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pseudo-terminal made with libc's {@code openpty} (through JNA: no external tool), in raw mode: the one pty of
@@ -17,7 +18,7 @@ import java.nio.file.Path;
  */
 public final class Pty implements AutoCloseable {
     interface LibC extends Library {
-        int openpty(int[] master, int[] slave, byte[] name, Pointer termios, Pointer winsize);
+        int openpty(int[] master, int[] slave, byte[] name, @Nullable Pointer termios, @Nullable Pointer winsize);
 
         int tcgetattr(int fd, Pointer termios);
 
@@ -61,7 +62,7 @@ public final class Pty implements AutoCloseable {
     private final Path ownDir;
     private volatile boolean closed;
 
-    private Pty(Path link, Path ownDir) {
+    private Pty(Path link, @Nullable Path ownDir) {
         this.link = link;
         this.ownDir = ownDir;
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code <root>/<device>/error} replies to refused commands: short, so that no reply can be larger than a
@@ -38,7 +39,7 @@ final class ErrorReplies {
     }
 
     /** The reply to publish for a refused command, or null when this device's allowance is used up (counted). */
-    synchronized String reply(String device, String error, byte[] payload, long nowNanos) {
+    synchronized @Nullable String reply(String device, String error, byte[] payload, long nowNanos) {
         Allowance a = allowances.computeIfAbsent(devices.contains(device) ? device : UNKNOWN, k -> new Allowance());
         if (nowNanos - a.windowStart >= TimeUnit.SECONDS.toNanos(1) || a.windowStart == 0) {
             a.windowStart = nowNanos;

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
@@ -26,7 +27,7 @@ final class Failsafe {
     private final List<Target> targets;
     private final ScheduledExecutorService scheduler;
     private final Set<String> applied = ConcurrentHashMap.newKeySet();
-    private ScheduledFuture<?> check; // guarded by this
+    private @Nullable ScheduledFuture<?> check; // guarded by this
     private boolean stopped; // guarded by this
 
     Failsafe(List<Target> targets, ScheduledExecutorService scheduler) {

@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /** The gateway: devices in, MQTT out, commands back, on the topics {@link Topics} lays out. */
@@ -53,19 +54,19 @@ public final class Gateway implements AutoCloseable {
      * that command causes are published even when unchanged, and echoed on {@code <device>/state}.
      */
     private final ThreadLocal<String> applyingCommandFor = new ThreadLocal<>();
-    private final HomeAssistant discovery;
+    private final @Nullable HomeAssistant discovery;
     private final AtomicInteger connectCount = new AtomicInteger();
     private volatile String lostReason;
-    private volatile Instant lostAt;
+    private volatile @Nullable Instant lostAt;
     private volatile boolean closed;
     private volatile boolean connected;
-    private volatile String lastAttemptFailure;
+    private volatile @Nullable String lastAttemptFailure;
     private final Failsafe failsafe;
     /** The fixed-rate tasks (health, heartbeats, the page's pushes); only {@link #start} adds to it. */
     private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
     private final HealthReport report;
     /** The status page's model and server, when the config has {@code web:}; null otherwise. */
-    private final StatusBoard board;
+    private final @Nullable StatusBoard board;
     private StatusServer web;
 
     /** A configured device as the gateway runs it: supervisor, publish policy, JSON batch. */
@@ -74,7 +75,7 @@ public final class Gateway implements AutoCloseable {
         final DeviceSupervisor supervisor;
         final PublishPolicy policy;
         final Map<String, Value> jsonPending = new LinkedHashMap<>();
-        ScheduledFuture<?> jsonFlush;
+        @Nullable ScheduledFuture<?> jsonFlush;
         volatile boolean wasOffline;
 
         ManagedDevice(DeviceConfig cfg) {
@@ -154,7 +155,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Where the status page listens, or null when there is none. */
-    public InetSocketAddress webAddress() {
+    public @Nullable InetSocketAddress webAddress() {
         return web == null ? null : web.address();
     }
 
@@ -163,12 +164,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Health of a device, or null before its first open attempt. */
-    public Health health(String device) {
+    public @Nullable Health health(String device) {
         ManagedDevice u = units.get(device);
         return u == null ? null : u.supervisor.health();
     }
 
-    public DeviceSupervisor supervisor(String device) {
+    public @Nullable DeviceSupervisor supervisor(String device) {
         ManagedDevice u = units.get(device);
         return u == null ? null : u.supervisor;
     }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Home Assistant MQTT discovery: each reading is announced under
@@ -84,7 +85,7 @@ final class HomeAssistant {
     }
 
     /** What to announce for a reading, or null when it is not announced (an undeclared free-form reading). */
-    Announcement config(DeviceConfig device, String reading, Value value) {
+    @Nullable Announcement config(DeviceConfig device, String reading, Value value) {
         if (device.device().freeFormReadings() && !device.device().declaredReadings().contains(reading)) {
             return null;
         }
@@ -153,7 +154,7 @@ final class HomeAssistant {
     }
 
     /** The device class for a reading, only when its unit is one HA accepts for that class. */
-    static String deviceClass(String reading, String unit) {
+    static @Nullable String deviceClass(String reading, String unit) {
         String cls = switch (reading) {
             case "temperature" -> "temperature";
             case "humidity" -> "humidity";

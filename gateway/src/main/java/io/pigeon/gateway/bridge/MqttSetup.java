@@ -9,6 +9,7 @@ import io.pigeon.mqtt.Will;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /** The gateway's MQTT client as its config asks for it: options, last will, and the disk outbox when there is one. */
@@ -20,7 +21,7 @@ final class MqttSetup {
     }
 
     /** The disk outbox of {@code outbox_dir}, opened and its recovery told in the log; null without one. */
-    static FileOutbox outbox(GatewayConfig.Mqtt m) throws IOException {
+    static @Nullable FileOutbox outbox(GatewayConfig.Mqtt m) throws IOException {
         if (m.outboxDir() == null) {
             return null;
         }

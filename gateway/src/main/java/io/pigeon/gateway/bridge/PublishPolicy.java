@@ -4,6 +4,7 @@ import io.pigeon.drivers.Value;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides which readings of one device are published: all of them, or (with {@code on_change}) only those
@@ -28,7 +29,7 @@ public final class PublishPolicy {
     }
 
     /** The value as published (rounded), or null when it is not to be published now. */
-    public Value admit(String reading, Value value, long nowNanos) {
+    public @Nullable Value admit(String reading, Value value, long nowNanos) {
         Value v = decimals >= 0 && value instanceof Value.Numeric n ? n.rounded(decimals) : value;
         Last prev = last.get(reading);
         boolean publish = !onChange || prev == null || nowNanos - prev.nanos() >= heartbeatNanos || changed(prev.value(), v);

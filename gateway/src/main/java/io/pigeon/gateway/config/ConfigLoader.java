@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and checks {@code pigeon.yaml}: YAML syntax, every key known (with a "did you mean"), every value
@@ -38,7 +39,7 @@ public final class ConfigLoader {
     }
 
     /** @param platform the Pi4J platform to hand the drivers (the simulator brings its own), or null */
-    public ConfigLoader(Map<String, String> env, Pi4jPlatform platform) {
+    public ConfigLoader(Map<String, String> env, @Nullable Pi4jPlatform platform) {
         this.env = env;
         this.platformOverride = platform;
     }
@@ -182,7 +183,7 @@ public final class ConfigLoader {
         java.util.regex.Pattern.compile("^(?:\\[([0-9A-Fa-f:.]+)]|([A-Za-z0-9.-]+)):(\\d{1,5})$");
 
     /** {@code HOST:PORT} or {@code [IPv6]:PORT}; null when it is neither. */
-    static GatewayConfig.Web listen(String text) {
+    static GatewayConfig. @Nullable Web listen(String text) {
         java.util.regex.Matcher m = LISTEN.matcher(text.trim());
         if (!m.matches()) {
             return null;
@@ -299,7 +300,7 @@ public final class ConfigLoader {
             passwordFile);
     }
 
-    private static Path existing(Settings s, String key) {
+    private static @Nullable Path existing(Settings s, String key) {
         String v = s.string(key, null);
         if (v == null) {
             return null;
@@ -315,7 +316,7 @@ public final class ConfigLoader {
      * Why a configured topic prefix cannot be used to publish and subscribe, or null: the same rule for
      * {@code check} and {@code run}, so that nothing {@code check} passes fails later in the client.
      */
-    static String topicProblem(String prefix) {
+    static @Nullable String topicProblem(String prefix) {
         String shown = "'" + io.pigeon.gateway.json.Logs.escape(prefix) + "'";
         if (prefix.isEmpty()) {
             return "must not be empty";

@@ -2,6 +2,7 @@ package io.pigeon.gateway.config;
 
 import io.pigeon.drivers.Device;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A configured device: the driver's device plus how the gateway publishes it.
@@ -15,7 +16,7 @@ import java.time.Duration;
  * @param errorsBeforeOffline failed reads or frames in a row that make the device offline (default 3)
  */
 public record DeviceConfig(String name, String driver, Device device, boolean jsonPayload, int qos, boolean retain,
-                           Duration interval, Duration timeout, boolean onChange, double deadband,
-                           Duration heartbeat, int decimals, Duration failsafeAfter, Duration retryMax,
+                           Duration interval, @Nullable Duration timeout, boolean onChange, double deadband,
+                           @Nullable Duration heartbeat, int decimals, @Nullable Duration failsafeAfter, Duration retryMax,
                            int errorsBeforeOffline) {
 }

@@ -4,6 +4,7 @@ import io.pigeon.drivers.Pi4jPlatform;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole configuration, validated. Field names follow the YAML keys.
@@ -11,8 +12,8 @@ import java.util.List;
  * @param hardware the platform that {@code platform} and {@code pwm_chip} chose (GPIO, I2C, PWM)
  */
 public record GatewayConfig(Path file, Mqtt mqtt, Pi4jPlatform hardware, Path oneWireBase, Log log,
-                            Duration healthInterval, String discoveryPrefix, List<DeviceConfig> devices,
-                            int maxCommandBytes, Web web) {
+                            Duration healthInterval, @Nullable String discoveryPrefix, List<DeviceConfig> devices,
+                            int maxCommandBytes, @Nullable Web web) {
 
     /**
      * The status page ({@code web:}); absent from the config means no web server.
@@ -35,10 +36,11 @@ public record GatewayConfig(Path file, Mqtt mqtt, Pi4jPlatform hardware, Path on
      * @param passwordFile where the password came from, or null
      */
     @SuppressWarnings("ArrayRecordComponent") // the password stays bytes, never a String; a config is not compared
-    public record Mqtt(String host, int port, String clientId, String username, byte[] password, int keepalive,
-                       String topicPrefix, Path caFile, Path certFile, Path keyFile, boolean tls,
-                       boolean verifyHostname, Path outboxDir, long outboxMaxBytes, int bufferMessages,
-                       long bufferBytes, int maxInflight, Path passwordFile) {
+    public record Mqtt(String host, int port, String clientId, @Nullable String username, byte @Nullable [] password,
+                       int keepalive, String topicPrefix, @Nullable Path caFile, @Nullable Path certFile,
+                       @Nullable Path keyFile, boolean tls, boolean verifyHostname, @Nullable Path outboxDir,
+                       long outboxMaxBytes, int bufferMessages, long bufferBytes, int maxInflight,
+                       @Nullable Path passwordFile) {
         @Override
         public String toString() {
             return "mqtt " + host + ":" + port + " client id " + clientId + (username != null ? " user " + username : "")
@@ -46,10 +48,10 @@ public record GatewayConfig(Path file, Mqtt mqtt, Pi4jPlatform hardware, Path on
         }
     }
 
-    public record Log(String level, Path file) {
+    public record Log(String level, @Nullable Path file) {
     }
 
-    public DeviceConfig device(String name) {
+    public @Nullable DeviceConfig device(String name) {
         return devices.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -23,14 +24,14 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * every value by its path ({@code devices[0].baud}), so errors can point at the line to fix.
  */
 final class YamlTree {
-    final Object root;
+    final @Nullable Object root;
     private final Map<String, Integer> lines = new HashMap<>();
     private final String file;
 
     /** Deeper than this, a config is not one a person wrote (and a self-referencing alias never ends). */
     static final int MAX_DEPTH = 32;
 
-    private YamlTree(String file, Node node) throws ConfigException {
+    private YamlTree(String file, @Nullable Node node) throws ConfigException {
         this.file = file;
         this.root = node == null ? null : convert(node, "", 0);
     }
@@ -70,7 +71,7 @@ final class YamlTree {
         }
     }
 
-    private Object convert(Node node, String path, int depth) throws ConfigException {
+    private @Nullable Object convert(Node node, String path, int depth) throws ConfigException {
         if (depth > MAX_DEPTH) {
             throw new ConfigException(where(path) + ": nested too deeply (at most " + MAX_DEPTH
                 + " levels; a self-referencing alias?)");

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the status page shows, kept as the gateway sees it: each device's availability and latest readings with a
@@ -164,7 +165,7 @@ public final class StatusBoard {
     }
 
     /** {@code {"device":..,"reading":..,"unit":..,"points":[[time_ms,value],...]}}, or null for no such reading. */
-    String historyJson(String device, String reading) {
+    @Nullable String historyJson(String device, String reading) {
         Card card = cards.get(device);
         Slot slot = card == null ? null : card.existing(reading);
         if (slot == null) {
@@ -300,7 +301,7 @@ public final class StatusBoard {
         }
 
         /** The reading event if the value changed since the last call, else null. */
-        synchronized String takeChange(String device) {
+        synchronized @Nullable String takeChange(String device) {
             if (!changed) {
                 return null;
             }
