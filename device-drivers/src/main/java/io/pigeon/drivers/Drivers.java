@@ -4,8 +4,12 @@ import io.pigeon.drivers.gpio.GpioInput;
 import io.pigeon.drivers.gpio.GpioOutput;
 import io.pigeon.drivers.gpio.PulseCounter;
 import io.pigeon.drivers.gpio.PwmOutput;
+import io.pigeon.drivers.i2c.Aht20;
 import io.pigeon.drivers.i2c.Bh1750;
 import io.pigeon.drivers.i2c.Bme280;
+import io.pigeon.drivers.i2c.Lm75;
+import io.pigeon.drivers.i2c.Sht3x;
+import io.pigeon.drivers.i2c.Sht4x;
 import io.pigeon.drivers.onewire.Ds18b20;
 import io.pigeon.drivers.serial.ModbusRtu;
 import io.pigeon.drivers.serial.NmeaGps;
@@ -20,7 +24,8 @@ public final class Drivers {
     public record Hardware(Pi4jPlatform platform, Path oneWireBase) {
     }
 
-    public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm", "bme280", "bh1750", "ds18b20",
+    public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm", "bme280", "bh1750", "sht4x", "sht3x", "aht20",
+        "lm75", "ds18b20",
         "serial-line", "nmea", "pms5003", "modbus-rtu");
 
     private Drivers() {
@@ -37,6 +42,10 @@ public final class Drivers {
             case "pwm" -> new PwmOutput(s, hw.platform());
             case "bme280" -> new Bme280(s, hw.platform());
             case "bh1750" -> new Bh1750(s, hw.platform());
+            case "sht4x" -> new Sht4x(s, hw.platform());
+            case "sht3x" -> new Sht3x(s, hw.platform());
+            case "aht20" -> new Aht20(s, hw.platform());
+            case "lm75" -> new Lm75(s, hw.platform());
             case "ds18b20" -> new Ds18b20(s, hw.oneWireBase());
             case "serial-line" -> new SerialLineSensor(s);
             case "nmea" -> new NmeaGps(s);

@@ -7,8 +7,11 @@ import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.pwm.Pwm;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.sim.Aht20Model;
 import io.pigeon.drivers.sim.Bh1750Model;
 import io.pigeon.drivers.sim.Bme280Model;
+import io.pigeon.drivers.sim.Lm75Model;
+import io.pigeon.drivers.sim.SensirionModel;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +22,8 @@ import org.tinylog.Logger;
 
 /**
  * The GPIO, PWM, I2C and 1-Wire side of the simulation, on Pi4J's mock platform shared with the gateway:
- * a BME280 and a BH1750 that answer register reads, a door contact that opens now and then, a water meter
+ * a BME280, a BH1750, an SHT4x (the cellar), an AHT20 (a cabinet) and an LM75 (a board) that answer as their
+ * datasheets say, a door contact that opens now and then, a water meter
  * that pulses, a DS18B20 in a sysfs-like directory; and the heater relay and fan PWM it watches to
  * warm or cool the {@link World}. Faults: {@code stop} (an I2C device stops answering), {@code bounce}
  * (the door contact chatters).
@@ -27,12 +31,18 @@ import org.tinylog.Logger;
 public final class HardwareSim {
     static final int BME280_ADDRESS = 0x76;
     static final int BH1750_ADDRESS = 0x23;
+    static final int SHT4X_ADDRESS = 0x44;
+    static final int AHT20_ADDRESS = 0x38;
+    static final int LM75_ADDRESS = 0x48;
 
     private final Pi4jPlatform platform;
     private final World world;
     private final Path oneWire;
     private final Bme280Model bme = new Bme280Model(Bme280Model.TYPICAL);
     private final Bh1750Model light = new Bh1750Model();
+    private final SensirionModel cellar = SensirionModel.sht4x();
+    private final Aht20Model cabinet = new Aht20Model();
+    private final Lm75Model board = new Lm75Model();
     private long ticks;
 
     public HardwareSim(Pi4jPlatform platform, World world, Path oneWire) throws IOException {
@@ -41,6 +51,9 @@ public final class HardwareSim {
         this.oneWire = oneWire;
         SimulatedI2cProvider.register(1, BME280_ADDRESS, bme);
         SimulatedI2cProvider.register(1, BH1750_ADDRESS, light);
+        SimulatedI2cProvider.register(1, SHT4X_ADDRESS, cellar);
+        SimulatedI2cProvider.register(1, AHT20_ADDRESS, cabinet);
+        SimulatedI2cProvider.register(1, LM75_ADDRESS, board);
         Files.createDirectories(oneWire.resolve("28-00000a1b2c3d"));
         update();
     }
@@ -80,6 +93,10 @@ public final class HardwareSim {
         }
         bme.set(world.temperature(), world.humidity(), world.pressure());
         light.lux(Math.max(0, 300 + 200 * Math.sin(ticks / 60.0) + world.noise(5)));
+        // The cellar is cooler and damper than the room, the cabinet warmer and drier, the board warmer still.
+        cellar.set(world.temperature() - 6 + world.noise(0.05), Math.min(100, world.humidity() + 15));
+        cabinet.set(world.temperature() + 8 + world.noise(0.05), Math.max(0, world.humidity() - 10));
+        board.set(world.temperature() + 20 + world.noise(0.2));
         try {
             double tank = world.temperature() - 4 + world.noise(0.05);
             int milli = (int) Math.round(tank * 1000);
@@ -105,6 +122,7 @@ public final class HardwareSim {
         switch (device + ":" + kind.toLowerCase(Locale.ROOT)) {
             case "room:stop" -> bme.answering(!on);
             case "light:stop" -> light.answering(!on);
+            case "cellar:stop" -> cellar.answering(!on);
             case "door:bounce" -> {
                 MockDigitalInput door = input("door");
                 if (door != null && on) {
@@ -123,5 +141,8 @@ public final class HardwareSim {
     public void close() {
         SimulatedI2cProvider.unregister(1, BME280_ADDRESS);
         SimulatedI2cProvider.unregister(1, BH1750_ADDRESS);
+        SimulatedI2cProvider.unregister(1, SHT4X_ADDRESS);
+        SimulatedI2cProvider.unregister(1, AHT20_ADDRESS);
+        SimulatedI2cProvider.unregister(1, LM75_ADDRESS);
     }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The demo as a user meets it, checked by an independent MQTT client. */
 class DemoTest {
-    static final Set<String> DEVICES = Set.of("climate", "gps", "air", "meter", "room", "light", "tank", "door",
-        "water", "heater", "fan");
+    static final Set<String> DEVICES = Set.of("climate", "gps", "air", "meter", "room", "light", "cellar", "cabinet",
+        "board", "tank", "door", "water", "heater", "fan");
 
     @Test
     void publishesEveryDeviceAnswersTheHeaterReportsFaultsAndStopsCleanly() throws Exception {

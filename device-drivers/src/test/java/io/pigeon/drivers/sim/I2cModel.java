@@ -18,4 +18,20 @@ public interface I2cModel {
     default int read() {
         return readRegister(-1);
     }
+
+    /** Several bytes written in one transaction (a 16-bit command, a command with arguments). */
+    default void write(byte[] data) {
+        for (byte b : data) {
+            command(b & 0xFF);
+        }
+    }
+
+    /** {@code length} bytes read from {@code register} on: auto-incrementing registers unless overridden. */
+    default byte[] readBlock(int register, int length) {
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = (byte) readRegister(register + i);
+        }
+        return out;
+    }
 }

@@ -70,10 +70,7 @@ public final class SimulatedI2cProvider extends MockI2CProviderImpl {
         @Override
         public int readRegister(int register, byte[] buffer, int offset, int length) {
             try {
-                I2cModel m = model();
-                for (int i = 0; i < length; i++) {
-                    buffer[offset + i] = (byte) m.readRegister(register + i);
-                }
+                System.arraycopy(model().readBlock(register, length), 0, buffer, offset, length);
                 return length;
             } catch (UncheckedIOException e) {
                 throw io(e);
@@ -95,6 +92,16 @@ public final class SimulatedI2cProvider extends MockI2CProviderImpl {
             try {
                 model().command(b & 0xFF);
                 return 1;
+            } catch (UncheckedIOException e) {
+                throw io(e);
+            }
+        }
+
+        @Override
+        public int write(byte[] data, int offset, int length) {
+            try {
+                model().write(java.util.Arrays.copyOfRange(data, offset, offset + length));
+                return length;
             } catch (UncheckedIOException e) {
                 throw io(e);
             }
