@@ -15,17 +15,22 @@ import io.pigeon.drivers.serial.ModbusRtu;
 import io.pigeon.drivers.serial.NmeaGps;
 import io.pigeon.drivers.serial.Pms5003;
 import io.pigeon.drivers.serial.SerialLineSensor;
+import io.pigeon.drivers.sysfs.Hwmon;
+import io.pigeon.drivers.sysfs.Iio;
 import java.nio.file.Path;
 import java.util.List;
 
 /** Every driver by its config name, and how to build one from its settings. */
 public final class Drivers {
     /** What the drivers need of the machine. */
-    public record Hardware(Pi4jPlatform platform, Path oneWireBase) {
+    public record Hardware(Pi4jPlatform platform, Path oneWireBase, Path sysfsRoot) {
+        public Hardware(Pi4jPlatform platform, Path oneWireBase) {
+            this(platform, oneWireBase, Path.of("/sys"));
+        }
     }
 
     public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm", "bme280", "bh1750", "sht4x", "sht3x", "aht20",
-        "lm75", "ds18b20",
+        "lm75", "ds18b20", "hwmon", "iio",
         "serial-line", "nmea", "pms5003", "modbus-rtu");
 
     private Drivers() {
@@ -47,6 +52,8 @@ public final class Drivers {
             case "aht20" -> new Aht20(s, hw.platform());
             case "lm75" -> new Lm75(s, hw.platform());
             case "ds18b20" -> new Ds18b20(s, hw.oneWireBase());
+            case "hwmon" -> new Hwmon(s, hw.sysfsRoot());
+            case "iio" -> new Iio(s, hw.sysfsRoot());
             case "serial-line" -> new SerialLineSensor(s);
             case "nmea" -> new NmeaGps(s);
             case "pms5003" -> new Pms5003(s);

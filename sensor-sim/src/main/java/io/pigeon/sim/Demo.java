@@ -75,6 +75,7 @@ public final class Demo implements AutoCloseable {
         String yaml = resource("/demo-gateway.yaml")
             .replace("${host}", host).replace("${port}", String.valueOf(port))
             .replace("${onewire}", simulation.oneWireDir().toString())
+            .replace("${sysfs}", simulation.sysfsRoot().toString())
             .replace("${serial}", simulation.serialConfig().stripTrailing())
             .replace("${web}", webPort < 0 ? "" : "web: {listen: \"127.0.0.1:" + webPort + "\"}");
         Path config = simulation.dir().resolve("demo-gateway.yaml");

@@ -23,7 +23,8 @@ import org.tinylog.Logger;
 /**
  * The GPIO, PWM, I2C and 1-Wire side of the simulation, on Pi4J's mock platform shared with the gateway:
  * a BME280, a BH1750, an SHT4x (the cellar), an AHT20 (a cabinet) and an LM75 (a board) that answer as their
- * datasheets say, a door contact that opens now and then, a water meter
+ * datasheets say; a sysfs tree with the Pi's {@code cpu_thermal} hwmon sensor and a DHT22 the kernel's dht11 IIO
+ * driver reads (which, like the real one, now and then fails a read: fault {@code fail}); a door contact that opens now and then, a water meter
  * that pulses, a DS18B20 in a sysfs-like directory; and the heater relay and fan PWM it watches to
  * warm or cool the {@link World}. Faults: {@code stop} (an I2C device stops answering), {@code bounce}
  * (the door contact chatters).
@@ -38,6 +39,8 @@ public final class HardwareSim {
     private final Pi4jPlatform platform;
     private final World world;
     private final Path oneWire;
+    private final Path sysfs;
+    private volatile boolean dhtFailing;
     private final Bme280Model bme = new Bme280Model(Bme280Model.TYPICAL);
     private final Bh1750Model light = new Bh1750Model();
     private final SensirionModel cellar = SensirionModel.sht4x();
@@ -45,10 +48,15 @@ public final class HardwareSim {
     private final Lm75Model board = new Lm75Model();
     private long ticks;
 
-    public HardwareSim(Pi4jPlatform platform, World world, Path oneWire) throws IOException {
+    public HardwareSim(Pi4jPlatform platform, World world, Path oneWire, Path sysfs) throws IOException {
         this.platform = platform;
         this.world = world;
         this.oneWire = oneWire;
+        this.sysfs = sysfs;
+        Files.createDirectories(hwmon());
+        Files.writeString(hwmon().resolve("name"), "cpu_thermal\n");
+        Files.createDirectories(dht());
+        Files.writeString(dht().resolve("name"), "dht11\n");
         SimulatedI2cProvider.register(1, BME280_ADDRESS, bme);
         SimulatedI2cProvider.register(1, BH1750_ADDRESS, light);
         SimulatedI2cProvider.register(1, SHT4X_ADDRESS, cellar);
@@ -60,6 +68,18 @@ public final class HardwareSim {
 
     public Path oneWireDir() {
         return oneWire;
+    }
+
+    public Path sysfsRoot() {
+        return sysfs;
+    }
+
+    private Path hwmon() {
+        return sysfs.resolve("class/hwmon/hwmon0");
+    }
+
+    private Path dht() {
+        return sysfs.resolve("bus/iio/devices/iio:device0");
     }
 
     /** Called once a second. */
@@ -105,6 +125,24 @@ public final class HardwareSim {
         } catch (IOException e) {
             Logger.warn("sim: cannot write the 1-Wire file: {}", e.getMessage());
         }
+        try {
+            // hwmon: millidegrees; the CPU warms with the room and a little load. IIO: milli-units, as the ABI says.
+            writeAtomically(hwmon().resolve("temp1_input"), Math.round((world.temperature() + 25 + world.noise(1)) * 1000));
+            Path temp = dht().resolve("in_temp_input");
+            if (dhtFailing) {
+                // The dht11 driver's EIO: here, a file that cannot be read as one.
+                Files.deleteIfExists(temp);
+                Files.createDirectories(temp);
+            } else {
+                if (Files.isDirectory(temp)) {
+                    Files.delete(temp);
+                }
+                writeAtomically(temp, Math.round((world.temperature() - 2) * 10) * 100);
+            }
+            writeAtomically(dht().resolve("in_humidityrelative_input"), Math.round(world.humidity() * 10) * 100);
+        } catch (IOException e) {
+            Logger.warn("sim: cannot write the sysfs files: {}", e.getMessage());
+        }
     }
 
     private static @Nullable IO<?, ?, ?> find(Context c, String device) {
@@ -118,11 +156,19 @@ public final class HardwareSim {
     }
 
     /** Applies a fault to a GPIO or I2C device; false if the device is not one of these. */
+    /** A sysfs value written whole: a reader never sees half a number. */
+    private static void writeAtomically(Path file, long value) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, value + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     public boolean fault(String device, String kind, boolean on) {
         switch (device + ":" + kind.toLowerCase(Locale.ROOT)) {
             case "room:stop" -> bme.answering(!on);
             case "light:stop" -> light.answering(!on);
             case "cellar:stop" -> cellar.answering(!on);
+            case "dht:fail" -> dhtFailing = on;
             case "door:bounce" -> {
                 MockDigitalInput door = input("door");
                 if (door != null && on) {

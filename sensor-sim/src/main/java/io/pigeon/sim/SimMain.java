@@ -19,8 +19,8 @@ public final class SimMain {
                    an embedded broker (localhost:1883 unless --broker or --port), simulated devices of every
                    kind and the real gateway, with a live view and the status page on http://localhost:8080/
                    (--web-port 0: no page); Ctrl-C stops it. Faults: unplug, garbage,
-                   partial, checksum, stall (serial devices), stop (room, light, cellar), bounce (door); e.g.
-                   --fault gps:unplug:10s@30s. While it runs, faults also come from MQTT:
+                   partial, checksum, stall (serial devices), stop (room, light, cellar), fail (dht), bounce (door);
+                   e.g. --fault gps:unplug:10s@30s. While it runs, faults also come from MQTT:
                    <root>/sim/fault {"device":"gps","fault":"unplug","for":"10s"}
           devices  --config FILE
                    only the simulated serial devices of a scenario, on pseudo-terminals; prints the config

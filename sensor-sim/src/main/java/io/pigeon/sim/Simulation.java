@@ -74,7 +74,8 @@ public final class Simulation implements AutoCloseable {
         try {
             for (Settings d : s.blocks("devices")) {
                 String name = d.requireString("name");
-                String type = d.choice("type", null, "serial-line", "nmea", "pms5003", "modbus-rtu", "gpio", "i2c", "onewire");
+                String type = d.choice("type", null, "serial-line", "nmea", "pms5003", "modbus-rtu", "gpio", "i2c", "onewire",
+                    "sysfs");
                 d.rejectUnknown();
                 Path link = dir.resolve("tty" + name.toUpperCase(Locale.ROOT));
                 switch (type) {
@@ -87,7 +88,7 @@ public final class Simulation implements AutoCloseable {
             }
             s.rejectUnknown();
             if (platform != null) {
-                sim.hardware = new HardwareSim(platform, sim.world, dir.resolve("w1"));
+                sim.hardware = new HardwareSim(platform, sim.world, dir.resolve("w1"), dir.resolve("sys"));
             }
         } catch (RuntimeException | IOException e) {
             sim.close();
@@ -131,6 +132,11 @@ public final class Simulation implements AutoCloseable {
 
     public Map<String, SerialSim> serialDevices() {
         return serial;
+    }
+
+    /** The sysfs root (hwmon, IIO) the gateway should read, or null without hardware simulation. */
+    public @Nullable Path sysfsRoot() {
+        return hardware == null ? null : hardware.sysfsRoot();
     }
 
     /** The 1-Wire directory the gateway should read, or null without hardware simulation. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The demo as a user meets it, checked by an independent MQTT client. */
 class DemoTest {
     static final Set<String> DEVICES = Set.of("climate", "gps", "air", "meter", "room", "light", "cellar", "cabinet",
-        "board", "tank", "door", "water", "heater", "fan");
+        "board", "cpu", "dht", "tank", "door", "water", "heater", "fan");
 
     @Test
     void publishesEveryDeviceAnswersTheHeaterReportsFaultsAndStopsCleanly() throws Exception {

@@ -87,6 +87,8 @@ public final class ConfigLoader {
             }
         });
         Path oneWire = attempt(errors, () -> Path.of(top.string("onewire_dir", "/sys/bus/w1/devices")));
+        // Where hwmon and IIO devices are found: /sys on a Pi; a folder of its own for tests and the simulator.
+        Path sysfsRoot = attempt(errors, () -> Path.of(top.string("sysfs_root", "/sys")));
         Integer maxCommandBytes = attempt(errors,
             () -> top.integer("max_command_bytes", 64 * 1024, 16, 16 * 1024 * 1024));
         GatewayConfig.Log log = attempt(errors, () -> {
@@ -139,7 +141,7 @@ public final class ConfigLoader {
         });
         // With a bad platform setting the devices are still checked, on the mock platform.
         Drivers.Hardware hardware = new Drivers.Hardware(pi4j != null ? pi4j : Pi4jPlatform.of("mock"),
-            oneWire != null ? oneWire : Path.of("/sys/bus/w1/devices"));
+            oneWire != null ? oneWire : Path.of("/sys/bus/w1/devices"), sysfsRoot != null ? sysfsRoot : Path.of("/sys"));
         List<DeviceConfig> devices = new ArrayList<>();
         Object list = ((Map<String, Object>) tree.root).get("devices");
         top.has("devices");
