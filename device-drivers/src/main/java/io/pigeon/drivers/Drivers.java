@@ -11,9 +11,11 @@ import io.pigeon.drivers.i2c.Lm75;
 import io.pigeon.drivers.i2c.Sht3x;
 import io.pigeon.drivers.i2c.Sht4x;
 import io.pigeon.drivers.onewire.Ds18b20;
+import io.pigeon.drivers.serial.Mhz19;
 import io.pigeon.drivers.serial.ModbusRtu;
 import io.pigeon.drivers.serial.NmeaGps;
 import io.pigeon.drivers.serial.Pms5003;
+import io.pigeon.drivers.serial.Sds011;
 import io.pigeon.drivers.serial.SerialLineSensor;
 import io.pigeon.drivers.sysfs.Hwmon;
 import io.pigeon.drivers.sysfs.Iio;
@@ -29,9 +31,9 @@ public final class Drivers {
         }
     }
 
-    public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm", "bme280", "bh1750", "sht4x", "sht3x", "aht20",
-        "lm75", "ds18b20", "hwmon", "iio",
-        "serial-line", "nmea", "pms5003", "modbus-rtu");
+    public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm",
+        "bme280", "bh1750", "sht4x", "sht3x", "aht20", "lm75", "ds18b20", "hwmon", "iio",
+        "serial-line", "nmea", "pms5003", "sds011", "mhz19", "modbus-rtu");
 
     private Drivers() {
     }
@@ -57,6 +59,8 @@ public final class Drivers {
             case "serial-line" -> new SerialLineSensor(s);
             case "nmea" -> new NmeaGps(s);
             case "pms5003" -> new Pms5003(s);
+            case "sds011" -> new Sds011(s);
+            case "mhz19" -> new Mhz19(s);
             case "modbus-rtu" -> new ModbusRtu(s);
             default -> {
                 String hint = Settings.closest(driver, NAMES);

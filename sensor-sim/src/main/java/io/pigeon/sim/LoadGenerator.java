@@ -1,8 +1,7 @@
 package io.pigeon.sim;
 
-import io.pigeon.drivers.sim.Pty;
-
 import io.pigeon.broker.EmbeddedBroker;
+import io.pigeon.drivers.sim.Pty;
 import io.pigeon.mqtt.MqttClient;
 import io.pigeon.mqtt.MqttOptions;
 import java.io.IOException;

@@ -74,14 +74,16 @@ public final class Simulation implements AutoCloseable {
         try {
             for (Settings d : s.blocks("devices")) {
                 String name = d.requireString("name");
-                String type = d.choice("type", null, "serial-line", "nmea", "pms5003", "modbus-rtu", "gpio", "i2c", "onewire",
-                    "sysfs");
+                String type = d.choice("type", null, "serial-line", "nmea", "pms5003", "sds011", "mhz19", "modbus-rtu",
+                    "gpio", "i2c", "onewire", "sysfs");
                 d.rejectUnknown();
                 Path link = dir.resolve("tty" + name.toUpperCase(Locale.ROOT));
                 switch (type) {
                     case "serial-line" -> sim.serial.put(name, new LineSensorSim(name, link, sim.world));
                     case "nmea" -> sim.serial.put(name, new GpsSim(name, link, sim.world));
                     case "pms5003" -> sim.serial.put(name, new Pms5003Sim(name, link, sim.world));
+                    case "sds011" -> sim.serial.put(name, new Sds011Sim(name, link, sim.world));
+                    case "mhz19" -> sim.serial.put(name, new Mhz19Sim(name, link, sim.world));
                     case "modbus-rtu" -> sim.serial.put(name, new ModbusSlaveSim(name, link, sim.world));
                     default -> sim.hardwareDevices.add(name);
                 }

@@ -1,7 +1,5 @@
 package io.pigeon.sim;
 
-import io.pigeon.drivers.sim.Pty;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +11,7 @@ import io.pigeon.drivers.serial.Nmea;
 import io.pigeon.drivers.serial.NmeaGps;
 import io.pigeon.drivers.serial.Pms5003;
 import io.pigeon.drivers.serial.SerialLineSensor;
+import io.pigeon.drivers.sim.Pty;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +40,28 @@ class SimulatedBytesTest {
             assertTrue(pty.slaveName().startsWith("/dev/"), pty.slaveName());
         }
         assertTrue(!Files.exists(dir.resolve("ttyX")), "closing removes the link, as an unplugged adapter");
+    }
+
+    @Test
+    void airSensorsAnswerTheirDrivers() throws Exception {
+        try (Sds011Sim dust = new Sds011Sim("dust", dir.resolve("ttyD"), world);
+             Mhz19Sim co2 = new Mhz19Sim("co2", dir.resolve("ttyM"), world);
+             RecordingContext ctx = new RecordingContext()) {
+            io.pigeon.drivers.serial.Sds011 sds = new io.pigeon.drivers.serial.Sds011(
+                Settings.of("dust", Map.of("port", dust.link().toString())));
+            sds.open(ctx);
+            dust.tick();
+            double pm25 = number(ctx.next("pm2_5", WAIT));
+            assertTrue(pm25 >= 0 && pm25 < 50, "pm2.5 " + pm25);
+            io.pigeon.drivers.serial.Mhz19 mhz = new io.pigeon.drivers.serial.Mhz19(
+                Settings.of("co2", Map.of("port", co2.link().toString(), "self_calibration", false)));
+            mhz.open(ctx);
+            mhz.poll(ctx);
+            double ppm = number(ctx.next("co2", WAIT));
+            assertTrue(ppm >= 420 && ppm < 2000, "co2 " + ppm);
+            sds.close();
+            mhz.close();
+        }
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.pigeon.drivers.serial;
 
-import io.pigeon.drivers.sim.Pty;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +9,7 @@ import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
+import io.pigeon.drivers.sim.Pty;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.pigeon.drivers.serial;
 
-import io.pigeon.drivers.sim.Pty;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +10,7 @@ import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
+import io.pigeon.drivers.sim.Pty;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,99 @@
+package io.pigeon.drivers.serial;
+
+import io.pigeon.drivers.Device;
+import io.pigeon.drivers.DeviceContext;
+import io.pigeon.drivers.DeviceException;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
+import jssc.SerialPortException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Winsen MH-Z19B CO2 sensor (9600 baud): each poll sends the read command {@code FF 01 86 00 00 00 00 00 79};
+ * the answer {@code FF 86 HH LL ...} carries the concentration HH × 256 + LL in ppm, with the checksum
+ * 0xFF - (sum of bytes 1-7) + 1 (datasheet). A request left unanswered until the next poll makes that poll a
+ * failed read. {@code self_calibration: false} switches the automatic baseline correction off at open (what an
+ * indoor sensor that never sees fresh air wants), {@code true} on; without the setting the sensor keeps its own.
+ */
+public final class Mhz19 extends SerialDevice implements Device.Polled {
+    static final byte[] READ = command(0x86, 0);
+    private final byte[] frame = new byte[9];
+    private final @Nullable Boolean selfCalibration; // null: the sensor keeps its own
+    private int have;
+    private volatile boolean waiting;
+
+    public Mhz19(Settings s) {
+        super(s, 9600);
+        this.selfCalibration = s.has("self_calibration") ? s.bool("self_calibration", false) : null;
+    }
+
+    /** A 9-byte command with its checksum: {@code FF 01 cmd arg 00 00 00 00 cs}. */
+    static byte[] command(int command, int argument) {
+        byte[] c = {(byte) 0xFF, 0x01, (byte) command, (byte) argument, 0, 0, 0, 0, 0};
+        c[8] = (byte) checksum(c);
+        return c;
+    }
+
+    static int checksum(byte[] f) {
+        int sum = 0;
+        for (int i = 1; i < 8; i++) {
+            sum += f[i] & 0xFF;
+        }
+        return (0xFF - (sum & 0xFF) + 1) & 0xFF;
+    }
+
+    @Override
+    public void open(DeviceContext ctx) throws DeviceException {
+        super.open(ctx);
+        waiting = false;
+        if (selfCalibration != null) {
+            send(command(0x79, selfCalibration ? 0xA0 : 0x00));
+        }
+    }
+
+    @Override
+    public void poll(DeviceContext ctx) throws DeviceException {
+        boolean unanswered = waiting;
+        waiting = true;
+        send(READ);
+        if (unanswered) {
+            throw new DeviceException("no answer to the last request");
+        }
+    }
+
+    private void send(byte[] command) throws DeviceException {
+        try {
+            link().write(command);
+        } catch (SerialPortException e) {
+            throw new DeviceException("port " + serial.port() + ": " + describe(e));
+        }
+    }
+
+    @Override
+    protected void reset() {
+        have = 0;
+    }
+
+    @Override
+    protected void received(byte[] data, int length, DeviceContext ctx) {
+        for (int i = 0; i < length; i++) {
+            byte b = data[i];
+            if ((have == 0 && b != (byte) 0xFF) || (have == 1 && b != (byte) 0x86)) {
+                ctx.count("garbage_bytes");
+                have = b == (byte) 0xFF ? 1 : 0;
+                continue;
+            }
+            frame[have++] = b;
+            if (have < frame.length) {
+                continue;
+            }
+            have = 0;
+            if (checksum(frame) != (frame[8] & 0xFF)) {
+                ctx.failed("checksum_errors", "checksum errors");
+                continue;
+            }
+            waiting = false;
+            ctx.reading("co2", Value.number(((frame[2] & 0xFF) << 8) | (frame[3] & 0xFF), "ppm"));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.pigeon.sim;
+
+import io.pigeon.drivers.sim.Pty;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An MH-Z19B CO2 sensor: answers each read command ({@code FF 01 86 ...}) with the concentration, which rises while
+ * the heater runs (people in a warm room) and falls back towards 420 ppm; the self-calibration command is taken
+ * silently. It sends nothing unasked.
+ */
+public final class Mhz19Sim extends SerialSim {
+    private final Thread server;
+    private volatile double ppm = 600;
+
+    public Mhz19Sim(String name, Path link, World world) throws IOException {
+        super(name, link, world);
+        server = new Thread(this::serve, "sim-" + name);
+        server.setDaemon(true);
+        server.start();
+    }
+
+    @Override
+    public String driver() {
+        return "mhz19";
+    }
+
+    @Override
+    public String configSnippet() {
+        return "interval: 5s\nself_calibration: false\n";
+    }
+
+    @Override
+    public void tick() {
+        ppm = Math.max(420, ppm + (world.heaterOn() ? 8 : -3) + world.noise(2));
+        super.tick();
+    }
+
+    @Override
+    protected byte @Nullable [] frame() {
+        return null; // it only answers
+    }
+
+    private void serve() {
+        byte[] buf = new byte[64];
+        byte[] request = new byte[9];
+        int have = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            Pty p = pty();
+            if (p == null || !p.isOpen()) {
+                have = 0;
+                sleep(100);
+                continue;
+            }
+            int n = p.read(buf, 200);
+            for (int i = 0; i < n; i++) {
+                if (have == 0 && buf[i] != (byte) 0xFF) {
+                    continue;
+                }
+                request[have++] = buf[i];
+                if (have == 9) {
+                    have = 0;
+                    if (request[2] == (byte) 0x86 && checksum(request) == (request[8] & 0xFF)) {
+                        p.write(answer((int) Math.round(ppm)));
+                    }
+                }
+            }
+        }
+    }
+
+    static byte[] answer(int ppm) {
+        byte[] a = {(byte) 0xFF, (byte) 0x86, (byte) (ppm >> 8), (byte) ppm, 0x47, 0, 0, 0, 0};
+        a[8] = (byte) checksum(a);
+        return a;
+    }
+
+    private static int checksum(byte[] f) {
+        int sum = 0;
+        for (byte b : Arrays.copyOfRange(f, 1, 8)) {
+            sum += b & 0xFF;
+        }
+        return (0xFF - (sum & 0xFF) + 1) & 0xFF;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.interrupt();
+        super.close();
+    }
+}
