@@ -186,6 +186,14 @@ public final class Pi4jPlatform implements AutoCloseable {
         return kind == Kind.MOCK ? "mock-i2c" : "linuxfs-i2c";
     }
 
+    /**
+     * Whether an I2C read says something about what is on the bus: true on a Pi, and on the simulator's platform
+     * (its chips answer, the rest does not); false on the plain mock platform, whose I2C answers at every address.
+     */
+    public boolean i2cAnswersTruly() {
+        return kind != Kind.MOCK || mockI2c != null;
+    }
+
     /** The Pi4J IO id of a device: unique in the context. */
     public static String ioId(String device) {
         return "pigeon-" + device;

@@ -57,6 +57,12 @@ public final class HardwareSim {
         Files.writeString(hwmon().resolve("name"), "cpu_thermal\n");
         Files.createDirectories(dht());
         Files.writeString(dht().resolve("name"), "dht11\n");
+        // What pigeon scan looks at besides: the I2C bus, a GPIO chip and a PWM chip, as a Pi 4 has them.
+        Files.createDirectories(sysfs.resolve("class/i2c-dev/i2c-1"));
+        Path gpio = Files.createDirectories(sysfs.resolve("class/gpio/gpiochip0"));
+        Files.writeString(gpio.resolve("label"), "pinctrl-bcm2711\n");
+        Files.writeString(gpio.resolve("ngpio"), "58\n");
+        Files.writeString(Files.createDirectories(sysfs.resolve("class/pwm/pwmchip0")).resolve("npwm"), "2\n");
         SimulatedI2cProvider.register(1, BME280_ADDRESS, bme);
         SimulatedI2cProvider.register(1, BH1750_ADDRESS, light);
         SimulatedI2cProvider.register(1, SHT4X_ADDRESS, cellar);

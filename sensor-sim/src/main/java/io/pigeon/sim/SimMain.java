@@ -22,6 +22,9 @@ public final class SimMain {
                    partial, checksum, stall (serial devices), stop (room, light, cellar), fail (dht), bounce (door);
                    e.g. --fault gps:unplug:10s@30s. While it runs, faults also come from MQTT:
                    <root>/sim/fault {"device":"gps","fault":"unplug","for":"10s"}
+          scan     [--json] [--scenario FILE]
+                   pigeon scan on the simulated board: the scenario's serial devices (with by-id links and USB
+                   identities), I2C chips, 1-Wire, IIO, hwmon, GPIO and PWM chips, and a config entry for each
           devices  --config FILE
                    only the simulated serial devices of a scenario, on pseudo-terminals; prints the config
                    entries a separately started gateway should use
@@ -82,6 +85,12 @@ public final class SimMain {
                 System.exit(0);
                 return 0;
             }
+            case "scan" -> {
+                quietLogging("warn");
+                String scenario = o.scenario == null ? Demo.resource("/demo-scenario.yaml") : Files.readString(o.scenario);
+                System.out.print(scan(scenario, o.json));
+                return 0;
+            }
             case "devices" -> {
                 quietLogging("info");
                 if (o.config == null) {
@@ -114,6 +123,22 @@ public final class SimMain {
         }
     }
 
+    /** The scan of a simulated board made from {@code scenario}, as text or JSON; the simulation is closed after. */
+    static String scan(String scenario, boolean json) throws IOException {
+        try (io.pigeon.drivers.Pi4jPlatform platform = io.pigeon.drivers.Pi4jPlatform.simulated(
+            new io.pigeon.drivers.sim.SimulatedI2cProvider())) {
+            Simulation sim = Simulation.fromScenario(scenario, platform);
+            try {
+                io.pigeon.gateway.scan.ScanReport report = new io.pigeon.gateway.scan.Scanner(
+                    new io.pigeon.gateway.scan.Scanner.Roots(sim.sysfsRoot(), sim.devRoot(), sim.oneWireDir()),
+                    platform).scan();
+                return json ? report.json() + "\n" : report.text();
+            } finally {
+                sim.close();
+            }
+        }
+    }
+
     static void quietLogging(String level) {
         if (!Configuration.isFrozen()) {
             Configuration.set("writer", "console");
@@ -137,6 +162,7 @@ public final class SimMain {
         Path config;
         Duration duration;
         boolean view = true;
+        boolean json;
         int devices = 20;
         int rate = 10;
         int presses = 100;
@@ -169,6 +195,10 @@ public final class SimMain {
                         case "--fault" -> o.faults.add(v);
                         case "--no-view" -> {
                             o.view = false;
+                            takes = false;
+                        }
+                        case "--json" -> {
+                            o.json = true;
                             takes = false;
                         }
                         default -> {

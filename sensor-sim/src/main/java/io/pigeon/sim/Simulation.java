@@ -89,6 +89,7 @@ public final class Simulation implements AutoCloseable {
                 }
             }
             s.rejectUnknown();
+            sim.usbIdentities();
             if (platform != null) {
                 sim.hardware = new HardwareSim(platform, sim.world, dir.resolve("w1"), dir.resolve("sys"));
             }
@@ -97,6 +98,32 @@ public final class Simulation implements AutoCloseable {
             throw e;
         }
         return sim;
+    }
+
+    /**
+     * Each serial device as a USB adapter would appear: a stable link in {@code dev/serial/by-id} and its
+     * vendor, product and maker under {@code sys/class/tty}, for {@code pigeon scan} to find.
+     */
+    private void usbIdentities() throws IOException {
+        Path byId = Files.createDirectories(dir.resolve("dev/serial/by-id"));
+        int n = 1;
+        for (SerialSim s : serial.values()) {
+            String tty = s.link().getFileName().toString();
+            String serialNumber = String.format(Locale.ROOT, "PGN%04d", n++);
+            Path link = byId.resolve("usb-Pigeon_Simulated_" + s.driver() + "_" + serialNumber + "-if00-port0");
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of("../../..").resolve(tty));
+            Path usb = Files.createDirectories(dir.resolve("sys/class/tty").resolve(tty).resolve("device"));
+            Files.writeString(usb.resolve("idVendor"), "1d6b\n");
+            Files.writeString(usb.resolve("idProduct"), "0104\n");
+            Files.writeString(usb.resolve("manufacturer"), "Pigeon\n");
+            Files.writeString(usb.resolve("product"), "Simulated " + s.driver() + "\n");
+        }
+    }
+
+    /** The folder a scan takes for /dev (the by-id links); {@link #sysfsRoot} for /sys. */
+    public Path devRoot() {
+        return dir.resolve("dev");
     }
 
     /** Adds a fault to the timeline; call before {@link #start}. */

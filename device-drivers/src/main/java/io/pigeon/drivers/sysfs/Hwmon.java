@@ -50,7 +50,7 @@ public final class Hwmon extends SysfsSensor {
     }
 
     /** The hwmon folders, in hwmonN order, with their chip names. */
-    static Map<Path, String> chips(Path sysfsRoot) throws IOException {
+    public static Map<Path, String> chips(Path sysfsRoot) throws IOException {
         Map<Path, String> out = new LinkedHashMap<>();
         Path dir = sysfsRoot.resolve("class/hwmon");
         if (!Files.isDirectory(dir)) {

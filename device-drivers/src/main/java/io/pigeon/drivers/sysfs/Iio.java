@@ -48,7 +48,7 @@ public final class Iio extends SysfsSensor {
     }
 
     /** The IIO device folders, in iio:deviceN order, with their names. */
-    static Map<Path, String> devices(Path sysfsRoot) throws IOException {
+    public static Map<Path, String> devices(Path sysfsRoot) throws IOException {
         Map<Path, String> out = new LinkedHashMap<>();
         Path dir = sysfsRoot.resolve("bus/iio/devices");
         if (!Files.isDirectory(dir)) {

@@ -16,14 +16,20 @@ public final class Lm75Model implements I2cModel {
         return ((int) Math.round(celsius * 8) << 5) & 0xFFFF;
     }
 
+    /** Pointer 0 the temperature; 1 the configuration (0); 2 T_hyst and 3 T_os at their power-up 75 and 80 °C. */
     @Override
     public byte[] readBlock(int register, int length) {
-        int r = register(temperature);
+        int r = switch (register) {
+            case 0 -> register(temperature);
+            case 2 -> 0x4B00;
+            case 3 -> 0x5000;
+            default -> 0;
+        };
         byte[] out = new byte[length];
-        if (register == 0 && length >= 1) {
-            out[0] = (byte) (r >> 8);
+        if (length >= 1) {
+            out[0] = (byte) (register == 1 ? 0 : r >> 8);
         }
-        if (register == 0 && length >= 2) {
+        if (length >= 2) {
             out[1] = (byte) r;
         }
         return out;

@@ -30,6 +30,9 @@ public final class Main {
           run   --config FILE   run the gateway in the foreground (SIGTERM or Ctrl-C stops it cleanly)
           check --config FILE   validate the config file and exit (0 = valid, 2 = invalid);
                                 "check FILE" and "run FILE" work too
+          scan  [--json]        list what is plugged in (serial ports, I2C chips, 1-Wire, IIO, hwmon, GPIO
+                                and PWM chips) with a config entry for each; only reads
+                [--sysfs-root DIR] [--dev-root DIR] [--onewire-dir DIR]   (default /sys, /dev, /sys/bus/w1/devices)
 
         Options:
           -c, --config FILE     the config file (default: /etc/pigeon/pigeon.yaml)
@@ -59,6 +62,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("scan")) {
+            return scan(args, out, err);
+        }
         String command = null;
         Path config = Path.of("/etc/pigeon/pigeon.yaml");
         boolean configGiven = false;
@@ -138,6 +144,35 @@ public final class Main {
             org.tinylog.Logger.warn("config: {}", w);
         }
         return runGateway(cfg);
+    }
+
+    /** {@code pigeon scan}: on the platform this board has (auto), reading only. */
+    private static int scan(String[] args, PrintStream out, PrintStream err) {
+        boolean json = false;
+        io.pigeon.gateway.scan.Scanner.Roots roots = io.pigeon.gateway.scan.Scanner.Roots.system();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--json")) {
+                json = true;
+                continue;
+            }
+            if (i + 1 >= args.length || !a.matches("--(sysfs-root|dev-root|onewire-dir)")) {
+                err.println("pigeon: scan takes --json, --sysfs-root DIR, --dev-root DIR, --onewire-dir DIR; not '" + a
+                    + "'");
+                return USAGE;
+            }
+            Path dir = Path.of(args[++i]);
+            roots = switch (a) {
+                case "--sysfs-root" -> new io.pigeon.gateway.scan.Scanner.Roots(dir, roots.dev(), roots.oneWire());
+                case "--dev-root" -> new io.pigeon.gateway.scan.Scanner.Roots(roots.sysfs(), dir, roots.oneWire());
+                default -> new io.pigeon.gateway.scan.Scanner.Roots(roots.sysfs(), roots.dev(), dir);
+            };
+        }
+        try (io.pigeon.drivers.Pi4jPlatform platform = io.pigeon.drivers.Pi4jPlatform.of("auto")) {
+            io.pigeon.gateway.scan.ScanReport report = new io.pigeon.gateway.scan.Scanner(roots, platform).scan();
+            out.print(json ? report.json() + "\n" : report.text());
+        }
+        return OK;
     }
 
     private static int runGateway(GatewayConfig cfg) {

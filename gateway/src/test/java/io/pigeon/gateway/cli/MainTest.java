@@ -16,6 +16,24 @@ class MainTest {
     Path dir;
 
     @Test
+    void scanReadsTheTreesItIsGivenAndSaysWhatItFound() throws Exception {
+        Path sys = dir.resolve("sys");
+        Files.createDirectories(sys.resolve("class/hwmon/hwmon0"));
+        Files.writeString(sys.resolve("class/hwmon/hwmon0/name"), "cpu_thermal\n");
+        Files.writeString(sys.resolve("class/hwmon/hwmon0/temp1_input"), "51234\n");
+        Files.createDirectories(dir.resolve("w1/28-000005e2fdc3"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"scan", "--sysfs-root", sys.toString(), "--dev-root", dir.resolve("dev").toString(),
+            "--onewire-dir", dir.resolve("w1").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("hwmon0 cpu_thermal (temp1)") && text.contains("28-000005e2fdc3: DS18B20"), text);
+        assertTrue(text.contains("  - {name: cpu_thermal, driver: hwmon, chip: cpu_thermal}"), text);
+        assertTrue(text.contains("note: no I2C bus"), text);
+        assertEquals(2, Main.run(new String[] {"scan", "--everything"}, System.out, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void checkTakesTheConfigFileAsAPlainArgumentToo() throws Exception {
         Path config = Files.writeString(dir.resolve("pigeon.yaml"), """
             mqtt: {host: 127.0.0.1}
