@@ -4,9 +4,11 @@ import io.pigeon.drivers.gpio.GpioInput;
 import io.pigeon.drivers.gpio.GpioOutput;
 import io.pigeon.drivers.gpio.PulseCounter;
 import io.pigeon.drivers.gpio.PwmOutput;
+import io.pigeon.drivers.i2c.Ads1x15;
 import io.pigeon.drivers.i2c.Aht20;
 import io.pigeon.drivers.i2c.Bh1750;
 import io.pigeon.drivers.i2c.Bme280;
+import io.pigeon.drivers.i2c.Ina219;
 import io.pigeon.drivers.i2c.Lm75;
 import io.pigeon.drivers.i2c.Sht3x;
 import io.pigeon.drivers.i2c.Sht4x;
@@ -32,7 +34,7 @@ public final class Drivers {
     }
 
     public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm",
-        "bme280", "bh1750", "sht4x", "sht3x", "aht20", "lm75", "ds18b20", "hwmon", "iio",
+        "bme280", "bh1750", "sht4x", "sht3x", "aht20", "lm75", "ads1x15", "ina219", "ds18b20", "hwmon", "iio",
         "serial-line", "nmea", "pms5003", "sds011", "mhz19", "modbus-rtu");
 
     private Drivers() {
@@ -53,6 +55,8 @@ public final class Drivers {
             case "sht3x" -> new Sht3x(s, hw.platform());
             case "aht20" -> new Aht20(s, hw.platform());
             case "lm75" -> new Lm75(s, hw.platform());
+            case "ads1x15" -> new Ads1x15(s, hw.platform());
+            case "ina219" -> new Ina219(s, hw.platform());
             case "ds18b20" -> new Ds18b20(s, hw.oneWireBase());
             case "hwmon" -> new Hwmon(s, hw.sysfsRoot());
             case "iio" -> new Iio(s, hw.sysfsRoot());

@@ -7,9 +7,11 @@ import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.pwm.Pwm;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.sim.Ads1x15Model;
 import io.pigeon.drivers.sim.Aht20Model;
 import io.pigeon.drivers.sim.Bh1750Model;
 import io.pigeon.drivers.sim.Bme280Model;
+import io.pigeon.drivers.sim.Ina219Model;
 import io.pigeon.drivers.sim.Lm75Model;
 import io.pigeon.drivers.sim.SensirionModel;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
@@ -35,6 +37,8 @@ public final class HardwareSim {
     static final int SHT4X_ADDRESS = 0x44;
     static final int AHT20_ADDRESS = 0x38;
     static final int LM75_ADDRESS = 0x48;
+    static final int ADS1115_ADDRESS = 0x49;
+    static final int INA219_ADDRESS = 0x40;
 
     private final Pi4jPlatform platform;
     private final World world;
@@ -46,6 +50,8 @@ public final class HardwareSim {
     private final SensirionModel cellar = SensirionModel.sht4x();
     private final Aht20Model cabinet = new Aht20Model();
     private final Lm75Model board = new Lm75Model();
+    private final Ads1x15Model adc = new Ads1x15Model(false);   // a soil probe on input 0
+    private final Ina219Model power = new Ina219Model(0.1);     // the 5 V supply of the board
     private long ticks;
 
     public HardwareSim(Pi4jPlatform platform, World world, Path oneWire, Path sysfs) throws IOException {
@@ -68,6 +74,8 @@ public final class HardwareSim {
         SimulatedI2cProvider.register(1, SHT4X_ADDRESS, cellar);
         SimulatedI2cProvider.register(1, AHT20_ADDRESS, cabinet);
         SimulatedI2cProvider.register(1, LM75_ADDRESS, board);
+        SimulatedI2cProvider.register(1, ADS1115_ADDRESS, adc);
+        SimulatedI2cProvider.register(1, INA219_ADDRESS, power);
         Files.createDirectories(oneWire.resolve("28-00000a1b2c3d"));
         update();
     }
@@ -123,6 +131,8 @@ public final class HardwareSim {
         cellar.set(world.temperature() - 6 + world.noise(0.05), Math.min(100, world.humidity() + 15));
         cabinet.set(world.temperature() + 8 + world.noise(0.05), Math.max(0, world.humidity() - 10));
         board.set(world.temperature() + 20 + world.noise(0.2));
+        adc.set(0, 1.2 + 1.6 * (1 - world.humidity() / 100) + world.noise(0.01)); // drier air, drier soil, higher volts
+        power.set(5.05 + world.noise(0.01), 0.6 + (world.heaterOn() ? 0.3 : 0) + world.noise(0.01));
         try {
             double tank = world.temperature() - 4 + world.noise(0.05);
             int milli = (int) Math.round(tank * 1000);
@@ -196,5 +206,7 @@ public final class HardwareSim {
         SimulatedI2cProvider.unregister(1, SHT4X_ADDRESS);
         SimulatedI2cProvider.unregister(1, AHT20_ADDRESS);
         SimulatedI2cProvider.unregister(1, LM75_ADDRESS);
+        SimulatedI2cProvider.unregister(1, ADS1115_ADDRESS);
+        SimulatedI2cProvider.unregister(1, INA219_ADDRESS);
     }
 }

@@ -24,6 +24,7 @@ class ScanTest {
             "i2c-1 0x76: BME280 (chip id 0x60)",                     // recognised by its chip id register
             "i2c-1 0x23: BH1750", "i2c-1 0x44: Sensirion SHT4x or SHT3x", "i2c-1 0x38: AHT20",
             "i2c-1 0x48: LM75 temperature sensor",                   // told from an ADS1x15 by its limit registers
+            "i2c-1 0x49: ADS1x15 ADC (configuration 0x8583)", "i2c-1 0x40: INA219 current monitor",
             "28-00000a1b2c3d: DS18B20", "iio:device0 dht11 (in_humidityrelative_input, in_temp_input)",
             "hwmon0 cpu_thermal (temp1)", "gpiochip0: pinctrl-bcm2711, 58 lines", "pwmchip0: 2 channel(s)")) {
             assertTrue(text.contains(expected), "'" + expected + "' in:\n" + text);
@@ -37,18 +38,19 @@ class ScanTest {
         while (entries.find()) {
             count++;
         }
-        assertEquals(12, count, yaml);
+        assertEquals(14, count, yaml);
         try (Pi4jPlatform platform = Pi4jPlatform.of("mock")) {
             GatewayConfig cfg = new ConfigLoader(Map.of(), platform).parse(Path.of("scanned.yaml"),
                 "mqtt: {host: 127.0.0.1}\nplatform: mock\n" + yaml);
-            assertEquals(12, cfg.devices().size());
-            assertEquals(List.of("serial-line", "serial-line", "serial-line", "serial-line", "bh1750", "aht20", "sht4x",
-                "lm75", "bme280", "ds18b20", "iio", "hwmon"), cfg.devices().stream().map(d -> d.driver()).toList());
+            assertEquals(14, cfg.devices().size());
+            assertEquals(List.of("serial-line", "serial-line", "serial-line", "serial-line", "bh1750", "aht20", "ina219",
+                "sht4x", "lm75", "ads1x15", "bme280", "ds18b20", "iio", "hwmon"),
+                cfg.devices().stream().map(d -> d.driver()).toList());
         }
 
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) JsonReader.parse(SimMain.scan(Demo.resource("/demo-scenario.yaml"), true));
-        assertEquals(14, ((List<?>) json.get("found")).size(), json.toString()); // 4 serial, 5 I2C, 5 others
+        assertEquals(16, ((List<?>) json.get("found")).size(), json.toString()); // 4 serial, 7 I2C, 5 others
         assertTrue(((String) json.get("yaml")).startsWith("devices:\n  - {name: serial_air"), (String) json.get("yaml"));
     }
 }

@@ -26,6 +26,13 @@ public interface I2cModel {
         }
     }
 
+    /** Several bytes written to {@code register} on (a 16-bit register): auto-incrementing unless overridden. */
+    default void writeBlock(int register, byte[] data) {
+        for (int i = 0; i < data.length; i++) {
+            writeRegister(register + i, data[i] & 0xFF);
+        }
+    }
+
     /** {@code length} bytes read from {@code register} on: auto-incrementing registers unless overridden. */
     default byte[] readBlock(int register, int length) {
         byte[] out = new byte[length];

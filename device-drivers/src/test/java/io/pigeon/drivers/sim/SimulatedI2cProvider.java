@@ -98,6 +98,16 @@ public final class SimulatedI2cProvider extends MockI2CProviderImpl {
         }
 
         @Override
+        public int writeRegister(int register, byte[] data, int offset, int length) {
+            try {
+                model().writeBlock(register, java.util.Arrays.copyOfRange(data, offset, offset + length));
+                return length;
+            } catch (UncheckedIOException e) {
+                throw io(e);
+            }
+        }
+
+        @Override
         public int write(byte[] data, int offset, int length) {
             try {
                 model().write(java.util.Arrays.copyOfRange(data, offset, offset + length));

@@ -190,14 +190,13 @@ public final class Scanner {
             }
         }
         if (address >= 0x40 && address <= 0x4F && word(chip, 0x00) == 0x399F) {
-            return new Chip("INA219 current monitor (configuration 0x399F; no driver yet)", null, null);
+            return new Chip("INA219 current monitor (configuration 0x399F)", "ina219", "shunt_ohms: 0.1 on most boards");
         }
         if (address >= 0x48 && address <= 0x4F && word(chip, 0x02) == 0x4B00 && word(chip, 0x03) == 0x5000) {
             return new Chip("LM75 temperature sensor (T_hyst 75 °C, T_os 80 °C at power-up)", "lm75", null);
         }
         if (address >= 0x48 && address <= 0x4B && word(chip, 0x01) == 0x8583) {
-            return new Chip("ADS1x15 ADC (configuration 0x8583): read it with dtoverlay=ads1115 and the iio driver",
-                null, null);
+            return new Chip("ADS1x15 ADC (configuration 0x8583)", "ads1x15", "chip: ads1015 for the 12-bit one");
         }
         if (address >= 0x20 && address <= 0x27) {
             return register(chip, 0x00) == 0xFF && register(chip, 0x01) == 0xFF
