@@ -1,5 +1,7 @@
 package io.pigeon.drivers;
 
+import io.pigeon.drivers.expander.ExpanderInput;
+import io.pigeon.drivers.expander.ExpanderOutput;
 import io.pigeon.drivers.gpio.GpioInput;
 import io.pigeon.drivers.gpio.GpioOutput;
 import io.pigeon.drivers.gpio.PulseCounter;
@@ -19,6 +21,7 @@ import io.pigeon.drivers.serial.NmeaGps;
 import io.pigeon.drivers.serial.Pms5003;
 import io.pigeon.drivers.serial.Sds011;
 import io.pigeon.drivers.serial.SerialLineSensor;
+import io.pigeon.drivers.spi.Mcp3008;
 import io.pigeon.drivers.sysfs.Hwmon;
 import io.pigeon.drivers.sysfs.Iio;
 import java.nio.file.Path;
@@ -34,7 +37,7 @@ public final class Drivers {
     }
 
     public static final List<String> NAMES = List.of("gpio-in", "gpio-out", "pwm",
-        "bme280", "bh1750", "sht4x", "sht3x", "aht20", "lm75", "ads1x15", "ina219", "ds18b20", "hwmon", "iio",
+        "bme280", "bh1750", "sht4x", "sht3x", "aht20", "lm75", "ads1x15", "ina219", "mcp3008", "ds18b20", "hwmon", "iio",
         "serial-line", "nmea", "pms5003", "sds011", "mhz19", "modbus-rtu");
 
     private Drivers() {
@@ -46,8 +49,9 @@ public final class Drivers {
      */
     public static Device create(String driver, Settings s, Hardware hw) {
         return switch (driver) {
-            case "gpio-in" -> s.bool("counter", false) ? new PulseCounter(s, hw.platform()) : new GpioInput(s, hw.platform());
-            case "gpio-out" -> new GpioOutput(s, hw.platform());
+            case "gpio-in" -> s.has("expander") ? new ExpanderInput(s, hw.platform())
+                : s.bool("counter", false) ? new PulseCounter(s, hw.platform()) : new GpioInput(s, hw.platform());
+            case "gpio-out" -> s.has("expander") ? new ExpanderOutput(s, hw.platform()) : new GpioOutput(s, hw.platform());
             case "pwm" -> new PwmOutput(s, hw.platform());
             case "bme280" -> new Bme280(s, hw.platform());
             case "bh1750" -> new Bh1750(s, hw.platform());
@@ -57,6 +61,7 @@ public final class Drivers {
             case "lm75" -> new Lm75(s, hw.platform());
             case "ads1x15" -> new Ads1x15(s, hw.platform());
             case "ina219" -> new Ina219(s, hw.platform());
+            case "mcp3008" -> new Mcp3008(s, hw.platform());
             case "ds18b20" -> new Ds18b20(s, hw.oneWireBase());
             case "hwmon" -> new Hwmon(s, hw.sysfsRoot());
             case "iio" -> new Iio(s, hw.sysfsRoot());

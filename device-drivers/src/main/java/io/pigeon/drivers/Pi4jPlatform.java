@@ -7,10 +7,12 @@ import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
 import com.pi4j.plugin.linuxfs.provider.i2c.LinuxFsI2CProvider;
 import com.pi4j.plugin.linuxfs.provider.pwm.LinuxFsPwmProvider;
+import com.pi4j.plugin.linuxfs.provider.spi.LinuxFsSpiProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
 import com.pi4j.plugin.mock.provider.pwm.MockPwmProvider;
+import com.pi4j.plugin.mock.provider.spi.MockSpiProvider;
 import io.pigeon.drivers.gpio.PwmPins;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,22 +42,29 @@ public final class Pi4jPlatform implements AutoCloseable {
     private final Integer pwmChipSetting;
     private final Path sysClassPwm;
     private final I2CProvider mockI2c;
+    private final com.pi4j.io.spi.@Nullable SpiProvider mockSpi;
     private @Nullable Context context;
     private int pwmChip = -1;
 
     private Pi4jPlatform(Kind kind, Optional<String> board, boolean fellBack, @Nullable Integer pwmChip, Path sysClassPwm,
-                         @Nullable I2CProvider mockI2c) {
+                         @Nullable I2CProvider mockI2c, com.pi4j.io.spi.@Nullable SpiProvider mockSpi) {
         this.kind = kind;
         this.board = board;
         this.fellBack = fellBack;
         this.pwmChipSetting = pwmChip;
         this.sysClassPwm = sysClassPwm;
         this.mockI2c = mockI2c;
+        this.mockSpi = mockSpi;
     }
 
     /** The mock platform with an I2C provider of the caller's (the simulator's devices); its id must be mock-i2c. */
     public static Pi4jPlatform simulated(I2CProvider i2c) {
-        return new Pi4jPlatform(Kind.MOCK, Optional.empty(), false, null, SYS_CLASS_PWM, i2c);
+        return new Pi4jPlatform(Kind.MOCK, Optional.empty(), false, null, SYS_CLASS_PWM, i2c, null);
+    }
+
+    /** As {@link #simulated(I2CProvider)}, with an SPI provider of the caller's too; its id must be mock-spi. */
+    public static Pi4jPlatform simulated(I2CProvider i2c, com.pi4j.io.spi.SpiProvider spi) {
+        return new Pi4jPlatform(Kind.MOCK, Optional.empty(), false, null, SYS_CLASS_PWM, i2c, spi);
     }
 
     public static Pi4jPlatform of(String name) {
@@ -76,15 +85,15 @@ public final class Pi4jPlatform implements AutoCloseable {
     static Pi4jPlatform of(String name, Integer pwmChip, Optional<String> board, Path sysClassPwm) {
         boolean pi = board.map(m -> m.contains("Raspberry Pi")).orElse(false);
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "mock" -> new Pi4jPlatform(Kind.MOCK, board, false, pwmChip, sysClassPwm, null);
+            case "mock" -> new Pi4jPlatform(Kind.MOCK, board, false, pwmChip, sysClassPwm, null, null);
             case "raspberrypi" -> {
                 if (!pi) {
                     throw new IllegalArgumentException("this is not a Raspberry Pi (" + board.map(m -> "the board is '"
                         + m + "'").orElse(DEVICE_TREE_MODEL + " is missing") + "); use 'auto' or 'mock' here");
                 }
-                yield new Pi4jPlatform(Kind.RASPBERRYPI, board, false, pwmChip, sysClassPwm, null);
+                yield new Pi4jPlatform(Kind.RASPBERRYPI, board, false, pwmChip, sysClassPwm, null, null);
             }
-            case "auto" -> new Pi4jPlatform(pi ? Kind.RASPBERRYPI : Kind.MOCK, board, !pi, pwmChip, sysClassPwm, null);
+            case "auto" -> new Pi4jPlatform(pi ? Kind.RASPBERRYPI : Kind.MOCK, board, !pi, pwmChip, sysClassPwm, null, null);
             default -> throw new IllegalArgumentException("platform '" + name + "' is not one of auto, raspberrypi, mock");
         };
     }
@@ -159,11 +168,13 @@ public final class Pi4jPlatform implements AutoCloseable {
             context = switch (kind) {
                 case MOCK -> Pi4J.newContextBuilder()
                     .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance(),
-                        MockPwmProvider.newInstance(), mockI2c != null ? mockI2c : MockI2CProvider.newInstance())
+                        MockPwmProvider.newInstance(), mockI2c != null ? mockI2c : MockI2CProvider.newInstance(),
+                        mockSpi != null ? mockSpi : MockSpiProvider.newInstance())
                     .build();
                 case RASPBERRYPI -> Pi4J.newContextBuilder()
                     .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance(),
-                        LinuxFsPwmProvider.newInstance(Math.max(0, pwmChip())), LinuxFsI2CProvider.newInstance())
+                        LinuxFsPwmProvider.newInstance(Math.max(0, pwmChip())), LinuxFsI2CProvider.newInstance(),
+                        LinuxFsSpiProvider.newInstance())
                     .build();
             };
         }
@@ -204,6 +215,17 @@ public final class Pi4jPlatform implements AutoCloseable {
         Context c = context();
         return c.create(com.pi4j.io.i2c.I2C.newConfigBuilder(c).id(ioId(device)).name(device).bus(bus).device(address)
             .provider(i2cProvider()));
+    }
+
+    public String spiProvider() {
+        return kind == Kind.MOCK ? "mock-spi" : "linuxfs-spi";
+    }
+
+    /** Opens SPI bus {@code bus}, chip select {@code channel} (/dev/spidevB.C), mode 0, for {@code device}. */
+    public com.pi4j.io.spi.Spi spi(String device, int bus, int channel, int hz) {
+        Context c = context();
+        return c.create(com.pi4j.io.spi.Spi.newConfigBuilder(c).id(ioId(device)).name(device).bus(bus).channel(channel)
+            .baud(hz).mode(0).provider(spiProvider()));
     }
 
     /** Shuts down a device's Pi4J IO, if it exists. Never throws. */

@@ -3,6 +3,7 @@ package io.pigeon.sim;
 import io.pigeon.broker.EmbeddedBroker;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
+import io.pigeon.drivers.sim.SimulatedSpiProvider;
 import io.pigeon.gateway.bridge.Gateway;
 import io.pigeon.gateway.config.ConfigException;
 import io.pigeon.gateway.config.ConfigLoader;
@@ -37,7 +38,7 @@ public final class Demo implements AutoCloseable {
         "\"(device|fault|for)\"\\s*:\\s*\"([^\"]*)\"");
 
     private final EmbeddedBroker broker;
-    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
+    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider(), new SimulatedSpiProvider());
     private final Simulation simulation;
     private final Gateway gateway;
     private final MqttClient viewer;

@@ -13,8 +13,10 @@ import io.pigeon.drivers.sim.Bh1750Model;
 import io.pigeon.drivers.sim.Bme280Model;
 import io.pigeon.drivers.sim.Ina219Model;
 import io.pigeon.drivers.sim.Lm75Model;
+import io.pigeon.drivers.sim.Mcp3008Model;
 import io.pigeon.drivers.sim.SensirionModel;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
+import io.pigeon.drivers.sim.SimulatedSpiProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,7 @@ public final class HardwareSim {
     private final Lm75Model board = new Lm75Model();
     private final Ads1x15Model adc = new Ads1x15Model(false);   // a soil probe on input 0
     private final Ina219Model power = new Ina219Model(0.1);     // the 5 V supply of the board
+    private final Mcp3008Model knobs = new Mcp3008Model(3.3);    // SPI 0.0: a potentiometer on CH0, a light sensor on CH1
     private long ticks;
 
     public HardwareSim(Pi4jPlatform platform, World world, Path oneWire, Path sysfs) throws IOException {
@@ -76,6 +79,7 @@ public final class HardwareSim {
         SimulatedI2cProvider.register(1, LM75_ADDRESS, board);
         SimulatedI2cProvider.register(1, ADS1115_ADDRESS, adc);
         SimulatedI2cProvider.register(1, INA219_ADDRESS, power);
+        SimulatedSpiProvider.register(0, 0, knobs);
         Files.createDirectories(oneWire.resolve("28-00000a1b2c3d"));
         update();
     }
@@ -133,6 +137,8 @@ public final class HardwareSim {
         board.set(world.temperature() + 20 + world.noise(0.2));
         adc.set(0, 1.2 + 1.6 * (1 - world.humidity() / 100) + world.noise(0.01)); // drier air, drier soil, higher volts
         power.set(5.05 + world.noise(0.01), 0.6 + (world.heaterOn() ? 0.3 : 0) + world.noise(0.01));
+        knobs.set(0, 1.1);
+        knobs.set(1, Math.max(0, Math.min(3.3, 1.5 + Math.sin(ticks / 60.0) + world.noise(0.02))));
         try {
             double tank = world.temperature() - 4 + world.noise(0.05);
             int milli = (int) Math.round(tank * 1000);
@@ -208,5 +214,6 @@ public final class HardwareSim {
         SimulatedI2cProvider.unregister(1, LM75_ADDRESS);
         SimulatedI2cProvider.unregister(1, ADS1115_ADDRESS);
         SimulatedI2cProvider.unregister(1, INA219_ADDRESS);
+        SimulatedSpiProvider.unregister(0, 0);
     }
 }

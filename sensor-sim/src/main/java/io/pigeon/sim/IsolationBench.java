@@ -5,6 +5,7 @@ import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.pigeon.broker.EmbeddedBroker;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
+import io.pigeon.drivers.sim.SimulatedSpiProvider;
 import io.pigeon.gateway.bridge.Gateway;
 import io.pigeon.gateway.config.ConfigLoader;
 import io.pigeon.gateway.config.GatewayConfig;
@@ -74,7 +75,7 @@ final class IsolationBench {
         AtomicInteger received = new AtomicInteger();
         AtomicInteger out = new AtomicInteger();
         try (EmbeddedBroker broker = new EmbeddedBroker(port);
-             Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider())) {
+             Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider(), new SimulatedSpiProvider())) {
             GatewayConfig cfg = new ConfigLoader(Map.of(), platform).parse(dir.resolve("isolation.yaml"), yaml);
             MqttClient sub = new MqttClient(MqttOptions.builder().host("127.0.0.1").port(port).clientId("isolation-sub"));
             sub.start();

@@ -126,7 +126,7 @@ public final class SimMain {
     /** The scan of a simulated board made from {@code scenario}, as text or JSON; the simulation is closed after. */
     static String scan(String scenario, boolean json) throws IOException {
         try (io.pigeon.drivers.Pi4jPlatform platform = io.pigeon.drivers.Pi4jPlatform.simulated(
-            new io.pigeon.drivers.sim.SimulatedI2cProvider())) {
+            new io.pigeon.drivers.sim.SimulatedI2cProvider(), new io.pigeon.drivers.sim.SimulatedSpiProvider())) {
             Simulation sim = Simulation.fromScenario(scenario, platform);
             try {
                 io.pigeon.gateway.scan.ScanReport report = new io.pigeon.gateway.scan.Scanner(

@@ -146,9 +146,12 @@ public final class Scanner {
                 answered++;
                 Chip c = identify(chip, address, first);
                 String hex = String.format(Locale.ROOT, "0x%02x", address);
-                report.add("I2C", "i2c-" + bus + " " + hex + ": " + c.name,
-                    c.driver == null ? null : "- {name: " + report.uniqueName(c.driver) + ", driver: " + c.driver
-                        + ", bus: " + bus + ", address: " + hex + "}" + (c.hint == null ? "" : "   # " + c.hint));
+                String entry = c.expander != null
+                    ? "# - {name: relay_1, driver: gpio-out, expander: {chip: " + c.expander + ", bus: " + bus
+                        + ", address: " + hex + "}, pin: 0}   (or gpio-in; pins 0-" + (c.expander.equals("mcp23017") ? 15 : 7) + ")"
+                    : c.driver == null ? null : "- {name: " + report.uniqueName(c.driver) + ", driver: " + c.driver
+                        + ", bus: " + bus + ", address: " + hex + "}" + (c.hint == null ? "" : "   # " + c.hint);
+                report.add("I2C", "i2c-" + bus + " " + hex + ": " + c.name, entry);
             } catch (RuntimeException e) {
                 // nothing at this address (the kernel's "Remote I/O error")
             } finally {
@@ -160,7 +163,11 @@ public final class Scanner {
         }
     }
 
-    private record Chip(String name, @Nullable String driver, @Nullable String hint) {
+    /** What answered: its name, the driver that reads it, a hint, or the expander type whose pins it offers. */
+    private record Chip(String name, @Nullable String driver, @Nullable String hint, @Nullable String expander) {
+        Chip(String name, @Nullable String driver, @Nullable String hint) {
+            this(name, driver, hint, null);
+        }
     }
 
     private static Chip identify(I2C chip, int address, int firstByte) {
@@ -200,12 +207,12 @@ public final class Scanner {
         }
         if (address >= 0x20 && address <= 0x27) {
             return register(chip, 0x00) == 0xFF && register(chip, 0x01) == 0xFF
-                ? new Chip("MCP23017 GPIO expander (IODIR 0xFF; no driver yet)", null, null)
-                : new Chip("PCF8574 GPIO expander (no driver yet)", null, null);
+                ? new Chip("MCP23017 GPIO expander (IODIR 0xFF)", null, null, "mcp23017")
+                : new Chip("PCF8574 GPIO expander", null, null, "pcf8574");
         }
         if (address >= 0x39 && address <= 0x3F) {
             return address == 0x3C || address == 0x3D ? new Chip("SSD1306 OLED display (not a sensor)", null, null)
-                : new Chip("PCF8574A GPIO expander (no driver yet)", null, null);
+                : new Chip("PCF8574A GPIO expander", null, null, "pcf8574");
         }
         if (address == 0x68) {
             return new Chip("DS3231/DS1307 clock or MPU-6050 (not a sensor Pigeon reads)", null, null);

@@ -1,0 +1,75 @@
+package io.pigeon.drivers.expander;
+
+import com.pi4j.io.i2c.I2C;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.SettingsException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An I2C GPIO expander whose pins the {@code gpio-in} and {@code gpio-out} drivers use when their settings name it
+ * ({@code expander: {chip: mcp23017, bus: 1, address: 0x20}}). Several devices share one chip, each with its own
+ * pin: every read-modify-write of a shared register happens under the chip's lock ({@link #lock}), and the
+ * PCF8574's output latch, which cannot be read back, is kept here once per chip.
+ */
+abstract class Expander {
+    /** One per chip (bus and address), shared by the devices on it. */
+    private static final Map<Long, Expander> CHIPS = new ConcurrentHashMap<>();
+
+    final int bus;
+    final int address;
+    /** Guards the chip's registers: taken around each read-modify-write, by whichever device thread does it. */
+    final Object lock = new Object();
+
+    Expander(int bus, int address) {
+        this.bus = bus;
+        this.address = address;
+    }
+
+    /** The expander an {@code expander} section names; the same object for every device on that chip. */
+    static Expander of(@org.jspecify.annotations.Nullable Settings section) {
+        if (section == null) {
+            throw new IllegalStateException("no expander section"); // the caller checked: Drivers.create
+        }
+        String chip = section.choice("chip", "mcp23017", "mcp23017", "pcf8574");
+        int bus = section.integer("bus", 1, 0, 31);
+        int address = section.integer("address", 0x20, 0x20, 0x3F);
+        if (chip.equals("mcp23017") && address > 0x27) {
+            throw section.error("address", "an MCP23017 answers at 0x20-0x27");
+        }
+        if (chip.equals("pcf8574") && address > 0x27 && address < 0x38) {
+            throw section.error("address", "a PCF8574 answers at 0x20-0x27, a PCF8574A at 0x38-0x3F");
+        }
+        section.rejectUnknown();
+        Expander e = CHIPS.computeIfAbsent((long) bus << 8 | address,
+            k -> chip.equals("mcp23017") ? new Mcp23017(bus, address) : new Pcf8574(bus, address));
+        if (!e.chip().equals(chip)) {
+            throw section.error("chip", "another device already uses bus " + bus + " address 0x"
+                + Integer.toHexString(address) + " as a " + e.chip());
+        }
+        return e;
+    }
+
+    /** The device's pin, checked against this chip: 0-15 (GPA0-7, GPB0-7) or 0-7 (P0-P7). */
+    int pin(Settings s) {
+        return s.requireInteger("pin", 0, pins() - 1);
+    }
+
+    abstract String chip();
+
+    abstract int pins();
+
+    /** Makes {@code pin} an input (with the chip's pull-up when asked: both chips have pull-ups, no pull-downs). */
+    abstract void input(I2C i2c, int pin, boolean pullUp);
+
+    abstract boolean read(I2C i2c, int pin);
+
+    /** Makes {@code pin} an output at {@code level} (the level first: no glitch to the other level). */
+    abstract void output(I2C i2c, int pin, boolean level);
+
+    abstract void write(I2C i2c, int pin, boolean level);
+
+    static SettingsException noPullDown(Settings s) {
+        return s.error("pull", "an expander pin has a pull-up or none: up or none");
+    }
+}

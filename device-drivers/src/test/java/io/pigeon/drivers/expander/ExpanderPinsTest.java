@@ -1,0 +1,130 @@
+package io.pigeon.drivers.expander;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigeon.drivers.Command;
+import io.pigeon.drivers.Device;
+import io.pigeon.drivers.Drivers;
+import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.RecordingContext;
+import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.SettingsException;
+import io.pigeon.drivers.Value;
+import io.pigeon.drivers.sim.Mcp23017Model;
+import io.pigeon.drivers.sim.Pcf8574Model;
+import io.pigeon.drivers.sim.SimulatedI2cProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** gpio-in and gpio-out on MCP23017 and PCF8574 pins, through Pi4J's mock platform and register models of the chips. */
+class ExpanderPinsTest {
+    private static final Duration WAIT = Duration.ofSeconds(1);
+    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
+    private final Drivers.Hardware hw = new Drivers.Hardware(platform, Path.of("/nonexistent"));
+    private final RecordingContext ctx = new RecordingContext();
+
+    @AfterEach
+    void close() {
+        ctx.close();
+        platform.close();
+        SimulatedI2cProvider.unregister(1, 0x21);
+        SimulatedI2cProvider.unregister(1, 0x22);
+    }
+
+    private boolean state() throws InterruptedException {
+        return ((Value.Bool) ctx.next("state", WAIT).value()).value();
+    }
+
+    private Device device(String driver, String name, Map<String, Object> settings) {
+        return Drivers.create(driver, Settings.of(name, settings), hw);
+    }
+
+    @Test
+    void mcp23017PinsReadWithDebounceAndDriveWithoutTouchingTheirNeighbours() throws Exception {
+        Mcp23017Model chip = new Mcp23017Model();
+        SimulatedI2cProvider.register(1, 0x21, chip);
+        Map<String, Object> expander = Map.of("chip", "mcp23017", "address", "0x21");
+        Device.Polled button = (Device.Polled) device("gpio-in", "button",
+            Map.of("expander", expander, "pin", 9, "debounce", "20ms", "active_low", true));
+        Device.Actuator relay = (Device.Actuator) device("gpio-out", "relay",
+            Map.of("expander", expander, "pin", 0, "initial", "OFF", "safe_state", "OFF"));
+        Device.Actuator lamp = (Device.Actuator) device("gpio-out", "lamp",
+            Map.of("expander", expander, "pin", 1, "initial", "ON"));
+        button.open(ctx);
+        assertTrue(chip.pullUp(9), "GPB1 with its pull-up");
+        relay.open(ctx);
+        assertFalse(state());
+        lamp.open(ctx);
+        assertTrue(state());
+        assertTrue(chip.output(1) && !chip.output(0));
+
+        button.poll(ctx);
+        assertFalse(state(), "released: the pull-up reads 1, active low");
+        chip.drive(9, false);                        // pressed
+        button.poll(ctx);                            // a new level, not held for 20 ms yet
+        assertTrue(ctx.readings.isEmpty(), ctx.readings.toString());
+        Thread.sleep(25);
+        button.poll(ctx);
+        assertTrue(state(), "held for the debounce: pressed");
+
+        relay.apply(new Command.On(), ctx);
+        assertTrue(state());
+        assertTrue(chip.output(0) && chip.output(1), "the lamp on pin 1 stays on");
+        relay.apply(relay.safeState(), ctx);
+        assertFalse(state());
+        assertTrue(!chip.output(0) && chip.output(1));
+        button.close();
+        relay.close();
+        lamp.close();
+    }
+
+    @Test
+    void pcf8574RelayBoardPulsesAndReadsAContact() throws Exception {
+        Pcf8574Model chip = new Pcf8574Model();
+        SimulatedI2cProvider.register(1, 0x22, chip);
+        Map<String, Object> expander = Map.of("chip", "pcf8574", "address", "0x22");
+        Device.Actuator relay = (Device.Actuator) device("gpio-out", "opener",
+            Map.of("expander", expander, "pin", 3, "active_low", true)); // relay boards switch on a low input
+        Device.Polled contact = (Device.Polled) device("gpio-in", "door", Map.of("expander", expander, "pin", 6));
+        relay.open(ctx);
+        assertFalse(state());
+        assertFalse(chip.low(3), "OFF: the input pin is left high");
+        contact.open(ctx);
+        contact.poll(ctx);
+        assertTrue(state(), "an open contact: the weak pull-up reads 1");
+        chip.drive(6, false);
+        contact.poll(ctx);
+        assertFalse(state());
+        relay.apply(new Command.Pulse(true, Duration.ofMillis(50)), ctx);
+        assertTrue(state());
+        assertTrue(chip.low(3), "ON: driven low, the relay pulls in");
+        assertFalse(state(), "and back after the pulse");
+        assertFalse(chip.low(3));
+        assertFalse(chip.low(6), "the contact's pin stays an input");
+        relay.close();
+        contact.close();
+    }
+
+    @Test
+    void badExpanderSettingsAreNamed() {
+        SettingsException pin = assertThrows(SettingsException.class, () -> device("gpio-out", "x",
+            Map.of("expander", Map.of("chip", "pcf8574", "address", "0x23"), "pin", 8)));
+        assertTrue(pin.getMessage().contains("pin"), pin.getMessage());
+        SettingsException address = assertThrows(SettingsException.class, () -> device("gpio-in", "x",
+            Map.of("expander", Map.of("chip", "mcp23017", "address", "0x38"), "pin", 0)));
+        assertTrue(address.getMessage().contains("0x20-0x27"), address.getMessage());
+        SettingsException pull = assertThrows(SettingsException.class, () -> device("gpio-in", "x",
+            Map.of("expander", Map.of("chip", "mcp23017", "address", "0x24"), "pin", 0, "pull", "down")));
+        assertTrue(pull.getMessage().contains("pull-up or none"), pull.getMessage());
+        assertEquals("mcp23017", Expander.of(Settings.of("y", Map.of("address", "0x25"))).chip());
+        SettingsException clash = assertThrows(SettingsException.class,
+            () -> Expander.of(Settings.of("z", Map.of("chip", "pcf8574", "address", "0x25"))));
+        assertTrue(clash.getMessage().contains("already uses"), clash.getMessage());
+    }
+}
