@@ -32,4 +32,34 @@ public sealed interface Command {
     static Command of(boolean state) {
         return state ? ON : OFF;
     }
+
+    /**
+     * The state a switch goes to for this command, from {@code current}: what every digital output (a Pi pin, an
+     * expander pin) does with ON, OFF, TOGGLE and the start of a pulse.
+     *
+     * @throws DeviceException for a command a switch cannot take (a level, a register write)
+     */
+    static boolean switchTo(Command command, boolean current) throws DeviceException {
+        if (command instanceof On) {
+            return true;
+        }
+        if (command instanceof Off) {
+            return false;
+        }
+        if (command instanceof Toggle) {
+            return !current;
+        }
+        if (command instanceof Pulse p) {
+            return p.state();
+        }
+        throw new DeviceException("a digital output takes ON, OFF, TOGGLE or a pulse, not " + describe(command));
+    }
+
+    /** A command as a log line or an error reply names it. */
+    static String describe(Command c) {
+        if (c instanceof Level l) {
+            return "a level of " + Value.number(l.percent(), "%").text() + " %";
+        }
+        return c.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT);
+    }
 }

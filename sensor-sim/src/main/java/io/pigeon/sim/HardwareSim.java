@@ -13,7 +13,9 @@ import io.pigeon.drivers.sim.Bh1750Model;
 import io.pigeon.drivers.sim.Bme280Model;
 import io.pigeon.drivers.sim.Ina219Model;
 import io.pigeon.drivers.sim.Lm75Model;
+import io.pigeon.drivers.sim.Mcp23017Model;
 import io.pigeon.drivers.sim.Mcp3008Model;
+import io.pigeon.drivers.sim.Pcf8574Model;
 import io.pigeon.drivers.sim.SensirionModel;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import io.pigeon.drivers.sim.SimulatedSpiProvider;
@@ -41,6 +43,9 @@ public final class HardwareSim {
     static final int LM75_ADDRESS = 0x48;
     static final int ADS1115_ADDRESS = 0x49;
     static final int INA219_ADDRESS = 0x40;
+    static final int SHT3X_ADDRESS = 0x45;
+    static final int MCP23017_ADDRESS = 0x20;
+    static final int PCF8574_ADDRESS = 0x27;
 
     private final Pi4jPlatform platform;
     private final World world;
@@ -55,6 +60,9 @@ public final class HardwareSim {
     private final Ads1x15Model adc = new Ads1x15Model(false);   // a soil probe on input 0
     private final Ina219Model power = new Ina219Model(0.1);     // the 5 V supply of the board
     private final Mcp3008Model knobs = new Mcp3008Model(3.3);    // SPI 0.0: a potentiometer on CH0, a light sensor on CH1
+    private final SensirionModel attic = SensirionModel.sht3x();
+    private final Mcp23017Model buttons = new Mcp23017Model();   // a panel of buttons and LEDs
+    private final Pcf8574Model relays = new Pcf8574Model();      // an 8-relay board
     private long ticks;
 
     public HardwareSim(Pi4jPlatform platform, World world, Path oneWire, Path sysfs) throws IOException {
@@ -80,6 +88,9 @@ public final class HardwareSim {
         SimulatedI2cProvider.register(1, ADS1115_ADDRESS, adc);
         SimulatedI2cProvider.register(1, INA219_ADDRESS, power);
         SimulatedSpiProvider.register(0, 0, knobs);
+        SimulatedI2cProvider.register(1, SHT3X_ADDRESS, attic);
+        SimulatedI2cProvider.register(1, MCP23017_ADDRESS, buttons);
+        SimulatedI2cProvider.register(1, PCF8574_ADDRESS, relays);
         Files.createDirectories(oneWire.resolve("28-00000a1b2c3d"));
         update();
     }
@@ -138,6 +149,7 @@ public final class HardwareSim {
         adc.set(0, 1.2 + 1.6 * (1 - world.humidity() / 100) + world.noise(0.01)); // drier air, drier soil, higher volts
         power.set(5.05 + world.noise(0.01), 0.6 + (world.heaterOn() ? 0.3 : 0) + world.noise(0.01));
         knobs.set(0, 1.1);
+        attic.set(world.temperature() + 4 + world.noise(0.05), Math.max(0, world.humidity() - 5));
         knobs.set(1, Math.max(0, Math.min(3.3, 1.5 + Math.sin(ticks / 60.0) + world.noise(0.02))));
         try {
             double tank = world.temperature() - 4 + world.noise(0.05);
@@ -215,5 +227,8 @@ public final class HardwareSim {
         SimulatedI2cProvider.unregister(1, ADS1115_ADDRESS);
         SimulatedI2cProvider.unregister(1, INA219_ADDRESS);
         SimulatedSpiProvider.unregister(0, 0);
+        SimulatedI2cProvider.unregister(1, SHT3X_ADDRESS);
+        SimulatedI2cProvider.unregister(1, MCP23017_ADDRESS);
+        SimulatedI2cProvider.unregister(1, PCF8574_ADDRESS);
     }
 }

@@ -60,16 +60,9 @@ public final class ExpanderOutput extends NamedDevice implements Device.Actuator
 
     @Override
     public synchronized void apply(Command command, DeviceContext ctx) throws DeviceException {
+        boolean target = Command.switchTo(command, state);
         cancelPulse();
-        boolean target;
-        if (command instanceof Command.On) {
-            target = true;
-        } else if (command instanceof Command.Off) {
-            target = false;
-        } else if (command instanceof Command.Toggle) {
-            target = !state;
-        } else if (command instanceof Command.Pulse p) {
-            target = p.state();
+        if (command instanceof Command.Pulse p) {
             boolean back = !p.state();
             pulseEnd = ctx.scheduler().schedule(() -> {
                 synchronized (this) {
@@ -82,8 +75,6 @@ public final class ExpanderOutput extends NamedDevice implements Device.Actuator
                     }
                 }
             }, p.duration().toMillis(), TimeUnit.MILLISECONDS);
-        } else {
-            throw new DeviceException("a digital output takes ON, OFF, TOGGLE or a pulse");
         }
         set(target, ctx);
     }

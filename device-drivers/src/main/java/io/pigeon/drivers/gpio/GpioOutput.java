@@ -82,17 +82,10 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
 
     @Override
     public void apply(Command command, DeviceContext ctx) throws DeviceException {
-        boolean target;
         synchronized (this) {
+            boolean target = Command.switchTo(command, state);
             cancelPulse();
-            if (command instanceof Command.On) {
-                target = true;
-            } else if (command instanceof Command.Off) {
-                target = false;
-            } else if (command instanceof Command.Toggle) {
-                target = !state;
-            } else if (command instanceof Command.Pulse p) {
-                target = p.state();
+            if (command instanceof Command.Pulse p) {
                 boolean back = !p.state();
                 pulseEnd = ctx.scheduler().schedule(() -> {
                     synchronized (this) {
@@ -101,8 +94,6 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
                         }
                     }
                 }, p.duration().toMillis(), TimeUnit.MILLISECONDS);
-            } else {
-                throw new DeviceException("a digital output takes ON, OFF, TOGGLE or a pulse, not " + describe(command));
             }
             set(target, ctx);
         }
@@ -119,13 +110,6 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
             pulseEnd.cancel(false);
             pulseEnd = null;
         }
-    }
-
-    static String describe(Command c) {
-        if (c instanceof Command.Level l) {
-            return "a level of " + Value.number(l.percent(), "%").text() + " %";
-        }
-        return c.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT);
     }
 
     @Override

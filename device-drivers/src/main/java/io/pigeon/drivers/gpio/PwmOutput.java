@@ -81,7 +81,7 @@ public final class PwmOutput extends NamedDevice implements Device.Actuator {
             target = 0;
         } else {
             throw new DeviceException("a PWM output takes a duty cycle of 0-100, ON or OFF, not "
-                + GpioOutput.describe(command));
+                + Command.describe(command));
         }
         if (!(target >= 0 && target <= 100)) {
             throw new DeviceException("duty cycle " + Value.number(target, "").text() + " is outside 0..100");

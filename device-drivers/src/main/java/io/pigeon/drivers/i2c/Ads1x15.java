@@ -79,29 +79,16 @@ public final class Ads1x15 extends I2cSensor {
     }
 
     @Override
-    public void open(DeviceContext ctx) throws DeviceException {
-        try {
-            openBus();
-        } catch (RuntimeException e) {
-            close();
-            throw new DeviceException("I2C open failed: " + message(e), e);
-        }
-    }
-
-    @Override
     public void poll(DeviceContext ctx) throws DeviceException {
         for (String input : inputs) {
             int c = config(input);
             byte[] b = new byte[2];
             try {
                 i2c.writeRegister(0x01, new byte[] {(byte) (c >> 8), (byte) c});
-                Thread.sleep(conversionMicros / 1000, (int) (conversionMicros % 1000) * 1000);
+                pause((conversionMicros + 999) / 1000);
                 i2c.readRegister(0x00, b, 0, 2);
             } catch (RuntimeException e) {
                 throw new DeviceException("I2C access failed: " + message(e), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DeviceException("interrupted");
             }
             short raw = (short) (((b[0] & 0xFF) << 8) | (b[1] & 0xFF));
             ctx.reading("voltage_" + input.replace('-', '_'), Value.number(volts(raw, fullScale, twelveBits), "V"));

@@ -23,20 +23,16 @@ public final class Aht20 extends I2cSensor {
 
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
+        super.open(ctx);
         try {
-            openBus();
             int status = i2c.read() & 0xFF;
             if ((status & STATUS_CALIBRATED) == 0) {
                 i2c.write(new byte[] {(byte) 0xBE, 0x08, 0x00});
-                Thread.sleep(10);
+                pause(10);
             }
         } catch (RuntimeException e) {
             close();
             throw new DeviceException("I2C access failed: " + message(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            close();
-            throw new DeviceException("interrupted");
         }
     }
 
@@ -45,13 +41,10 @@ public final class Aht20 extends I2cSensor {
         byte[] b = new byte[7];
         try {
             i2c.write(new byte[] {(byte) 0xAC, 0x33, 0x00});
-            Thread.sleep(80);
+            pause(80);
             i2c.read(b, 0, 7);
         } catch (RuntimeException e) {
             throw new DeviceException("I2C read failed: " + message(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeviceException("interrupted");
         }
         if ((b[0] & STATUS_BUSY) != 0) {
             ctx.count("busy_reads");

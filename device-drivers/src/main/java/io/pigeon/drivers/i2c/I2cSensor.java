@@ -2,6 +2,8 @@ package io.pigeon.drivers.i2c;
 
 import com.pi4j.io.i2c.I2C;
 import io.pigeon.drivers.Device;
+import io.pigeon.drivers.DeviceContext;
+import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
 import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
@@ -28,6 +30,27 @@ abstract class I2cSensor extends NamedDevice implements Device.Polled {
     /** Opens the chip on the bus (Pi4J's I2C handle for this device). */
     protected void openBus() {
         i2c = platform.i2c(name, bus, address);
+    }
+
+    /** Opens the bus; a chip that needs set-up at open overrides this. */
+    @Override
+    public void open(DeviceContext ctx) throws DeviceException {
+        try {
+            openBus();
+        } catch (RuntimeException e) {
+            close();
+            throw new DeviceException("I2C open failed: " + message(e), e);
+        }
+    }
+
+    /** Waits for the chip (a conversion, a reset); an interrupt ends the wait as a failed access. */
+    static void pause(long millis) throws DeviceException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeviceException("interrupted");
+        }
     }
 
     /** Pi4J's message, or the exception's name when it has none. */

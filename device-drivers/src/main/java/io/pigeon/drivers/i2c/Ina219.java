@@ -23,16 +23,6 @@ public final class Ina219 extends I2cSensor {
     }
 
     @Override
-    public void open(DeviceContext ctx) throws DeviceException {
-        try {
-            openBus();
-        } catch (RuntimeException e) {
-            close();
-            throw new DeviceException("I2C open failed: " + message(e), e);
-        }
-    }
-
-    @Override
     public void poll(DeviceContext ctx) throws DeviceException {
         int shunt;
         int bus;

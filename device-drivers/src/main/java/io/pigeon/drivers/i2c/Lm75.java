@@ -23,16 +23,6 @@ public final class Lm75 extends I2cSensor {
     }
 
     @Override
-    public void open(DeviceContext ctx) throws DeviceException {
-        try {
-            openBus();
-        } catch (RuntimeException e) {
-            close();
-            throw new DeviceException("I2C open failed: " + message(e), e);
-        }
-    }
-
-    @Override
     public void poll(DeviceContext ctx) throws DeviceException {
         byte[] b = new byte[2];
         try {

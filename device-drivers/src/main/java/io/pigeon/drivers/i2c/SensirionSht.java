@@ -30,18 +30,14 @@ abstract class SensirionSht extends I2cSensor {
 
     @Override
     public void open(DeviceContext ctx) throws DeviceException {
+        super.open(ctx);
         try {
-            openBus();
             i2c.write(resetCommand());
-            Thread.sleep(2); // soft reset: at most 1 ms (SHT4x), 1.5 ms (SHT3x)
         } catch (RuntimeException e) {
             close();
             throw new DeviceException("I2C write failed: " + message(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            close();
-            throw new DeviceException("interrupted");
         }
+        pause(2); // soft reset: at most 1 ms (SHT4x), 1.5 ms (SHT3x)
     }
 
     @Override
@@ -49,13 +45,10 @@ abstract class SensirionSht extends I2cSensor {
         byte[] b = new byte[6];
         try {
             i2c.write(measureCommand());
-            Thread.sleep(measureMillis());
+            pause(measureMillis());
             i2c.read(b, 0, 6);
         } catch (RuntimeException e) {
             throw new DeviceException("I2C read failed: " + message(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeviceException("interrupted");
         }
         int t = SensirionCrc.word(b, 0);
         int rh = SensirionCrc.word(b, 3);

@@ -51,21 +51,7 @@ public final class Hwmon extends SysfsSensor {
 
     /** The hwmon folders, in hwmonN order, with their chip names. */
     public static Map<Path, String> chips(Path sysfsRoot) throws IOException {
-        Map<Path, String> out = new LinkedHashMap<>();
-        Path dir = sysfsRoot.resolve("class/hwmon");
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (Stream<Path> list = Files.list(dir)) {
-            list.filter(p -> p.getFileName().toString().matches("hwmon\\d+"))
-                .sorted((a, b) -> Integer.compare(number(a), number(b)))
-                .forEach(p -> out.put(p, SysfsChannel.line(p.resolve("name"))));
-        }
-        return out;
-    }
-
-    private static int number(Path p) {
-        return Integer.parseInt(p.getFileName().toString().replaceAll("\\D", ""));
+        return SysfsChannel.numbered(sysfsRoot.resolve("class/hwmon"), "hwmon");
     }
 
     @Override

@@ -49,21 +49,7 @@ public final class Iio extends SysfsSensor {
 
     /** The IIO device folders, in iio:deviceN order, with their names. */
     public static Map<Path, String> devices(Path sysfsRoot) throws IOException {
-        Map<Path, String> out = new LinkedHashMap<>();
-        Path dir = sysfsRoot.resolve("bus/iio/devices");
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (Stream<Path> list = Files.list(dir)) {
-            list.filter(p -> p.getFileName().toString().matches("iio:device\\d+"))
-                .sorted((a, b) -> Integer.compare(number(a), number(b)))
-                .forEach(p -> out.put(p, SysfsChannel.line(p.resolve("name"))));
-        }
-        return out;
-    }
-
-    private static int number(Path p) {
-        return Integer.parseInt(p.getFileName().toString().replaceAll("\\D", ""));
+        return SysfsChannel.numbered(sysfsRoot.resolve("bus/iio/devices"), "iio:device");
     }
 
     @Override

@@ -11,6 +11,8 @@ public final class Mcp23017Model implements I2cModel {
     private final int[] olat = {0, 0};
     private final int[] driven = {0, 0};
     private final int[] drivenMask = {0, 0};
+    /** The address pointer: a register access sets it, a plain read reads there and moves it on (IOCON.SEQOP = 0). */
+    private int pointer;
 
     /** Something outside drives {@code pin} high or low (a button to ground, a sensor's output). */
     public synchronized void drive(int pin, boolean high) {
@@ -30,7 +32,15 @@ public final class Mcp23017Model implements I2cModel {
     }
 
     @Override
+    public synchronized int read() {
+        int v = readRegister(pointer);
+        pointer = (pointer + 1) % 0x16;
+        return v;
+    }
+
+    @Override
     public synchronized int readRegister(int register) {
+        pointer = register;
         int port = register & 1;
         return switch (register & ~1) {
             case 0x00 -> iodir[port];
@@ -46,6 +56,7 @@ public final class Mcp23017Model implements I2cModel {
 
     @Override
     public synchronized void writeRegister(int register, int value) {
+        pointer = register;
         int port = register & 1;
         switch (register & ~1) {
             case 0x00 -> iodir[port] = value & 0xFF;

@@ -155,7 +155,16 @@ final class HomeAssistant {
 
     /** The device class for a reading, only when its unit is one HA accepts for that class. */
     static @Nullable String deviceClass(String reading, String unit) {
-        String cls = switch (reading) {
+        String cls = classOf(reading);
+        if (cls == null) {
+            // A numbered channel (voltage_0, temperature_2, voltage_0_1 for a pair) is of its kind.
+            cls = classOf(reading.replaceFirst("(_\\d+)+$", ""));
+        }
+        return cls != null && CLASS_UNITS.get(cls).contains(unit) ? cls : null;
+    }
+
+    private static @Nullable String classOf(String reading) {
+        return switch (reading) {
             case "temperature" -> "temperature";
             case "humidity" -> "humidity";
             case "pressure" -> "pressure";
@@ -173,6 +182,5 @@ final class HomeAssistant {
             case "altitude" -> "distance";
             default -> null;
         };
-        return cls != null && CLASS_UNITS.get(cls).contains(unit) ? cls : null;
     }
 }

@@ -7,10 +7,8 @@ import io.pigeon.gateway.config.ConfigWarnings;
 import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.GatewayConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.tinylog.Logger;
 

@@ -206,9 +206,17 @@ public final class Scanner {
             return new Chip("ADS1x15 ADC (configuration 0x8583)", "ads1x15", "chip: ads1015 for the 12-bit one");
         }
         if (address >= 0x20 && address <= 0x27) {
-            return register(chip, 0x00) == 0xFF && register(chip, 0x01) == 0xFF
-                ? new Chip("MCP23017 GPIO expander (IODIR 0xFF)", null, null, "mcp23017")
-                : new Chip("PCF8574 GPIO expander", null, null, "pcf8574");
+            // No register pointer here: on a PCF8574 that byte would be written to its pins. A plain read of three
+            // bytes gives the port three times on a PCF8574, and IODIRA, IODIRB, IPOLA (FF FF 00 at power-up) on an
+            // MCP23017, whose pointer moves on.
+            byte[] b = new byte[3];
+            try {
+                chip.read(b, 0, 3);
+            } catch (RuntimeException e) {
+                return new Chip("GPIO expander (MCP23017 or PCF8574)", null, null);
+            }
+            return b[0] == b[1] && b[1] == b[2] ? new Chip("PCF8574 GPIO expander", null, null, "pcf8574")
+                : new Chip("MCP23017 GPIO expander", null, null, "mcp23017");
         }
         if (address >= 0x39 && address <= 0x3F) {
             return address == 0x3C || address == 0x3D ? new Chip("SSD1306 OLED display (not a sensor)", null, null)

@@ -56,6 +56,17 @@ class HomeAssistantTest {
     }
 
     @Test
+    void numberedChannelsAreOfTheirKind() {
+        assertEquals("voltage", HomeAssistant.deviceClass("voltage_0", "V"));
+        assertEquals("voltage", HomeAssistant.deviceClass("voltage_0_1", "V"));
+        assertEquals("temperature", HomeAssistant.deviceClass("temperature_2", "°C"));
+        assertEquals("pm25", HomeAssistant.deviceClass("pm2_5", "µg/m³"));
+        assertEquals("pm1", HomeAssistant.deviceClass("pm1_0", "µg/m³"));
+        assertEquals("carbon_dioxide", HomeAssistant.deviceClass("co2", "ppm"));
+        assertEquals(null, HomeAssistant.deviceClass("fan", "rpm"));
+    }
+
+    @Test
     void sensorsCarryTheirUnitAndAClassOnlyWithAUnitHaAccepts() {
         HomeAssistant.Announcement t = announce("climate", "temperature", Value.number(21.5, "°C"));
         assertEquals("homeassistant/sensor/pigeon-k/climate_temperature/config", t.topic());
