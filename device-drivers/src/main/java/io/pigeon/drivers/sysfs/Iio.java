@@ -43,8 +43,11 @@ public final class Iio extends SysfsSensor {
 
     public Iio(Settings s, Path sysfsRoot) {
         super(s, sysfsRoot);
-        this.device = s.requireString("device"); // e.g. dht11: cat /sys/bus/iio/devices/*/name
+        this.device = s.string("device", ""); // e.g. dht11: cat /sys/bus/iio/devices/*/name
         this.index = s.integer("index", 0, 0, 64);
+        if (device.isEmpty() && !s.has("index")) {
+            throw s.error("device", "missing: the IIO device's name (e.g. dht11), or its index (iio:deviceN)");
+        }
     }
 
     /** The IIO device folders, in iio:deviceN order, with their names. */
@@ -115,12 +118,14 @@ public final class Iio extends SysfsSensor {
         int seen = 0;
         @Nullable Path match = null;
         for (Map.Entry<Path, String> e : all.entrySet()) {
-            if (e.getValue().equals(device) && seen++ == index) {
+            boolean byIndex = device.isEmpty() && e.getKey().getFileName().toString().equals("iio:device" + index);
+            if (byIndex || (e.getValue().equals(device) && seen++ == index)) {
                 match = e.getKey();
             }
         }
         if (match == null) {
-            throw new DeviceException("no IIO device '" + device + "'" + (index > 0 ? " number " + index : "")
+            throw new DeviceException((device.isEmpty() ? "no iio:device" + index : "no IIO device '" + device + "'"
+                + (index > 0 ? " number " + index : ""))
                 + (all.isEmpty() ? " (no IIO devices at all: for a DHT11/DHT22, dtoverlay=dht11,gpiopin=N in "
                 + "/boot/firmware/config.txt)" : "; there are: " + String.join(", ", new java.util.TreeSet<>(all.values()))));
         }

@@ -128,6 +128,12 @@ class SysfsDriversTest {
         assertEquals(1013.25, value("pressure"), 1e-9);
         assertEquals(26.0, value("temperature"), 1e-9);
 
+        Iio byIndex = new Iio(Settings.of("second", Map.of("index", 2)), sys); // iio:device2, whatever its name
+        byIndex.open(ctx);
+        byIndex.poll(ctx);
+        assertEquals(1013.25, value("pressure"), 1e-9);
+        assertThrows(SettingsException.class, () -> new Iio(Settings.of("x", Map.of()), sys));
+
         DeviceException none = assertThrows(DeviceException.class,
             () -> new Iio(Settings.of("x", Map.of("device", "dht11", "index", 1)), sys).open(ctx));
         assertTrue(none.getMessage().startsWith("no IIO device 'dht11' number 1; there are: ads1015, bmp280, dht11"),
