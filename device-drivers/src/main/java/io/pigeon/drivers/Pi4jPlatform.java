@@ -138,7 +138,7 @@ public final class Pi4jPlatform implements AutoCloseable {
     /** For the start-up log: platform, board and the Pi4J providers in use. */
     public String describe() {
         String providers = String.join(", ", digitalInputProvider(), digitalOutputProvider(), i2cProvider(),
-            pwmProvider());
+            pwmProvider(), spiProvider());
         return name() + " on " + board.map(m -> "'" + m + "'").orElse("a board that is not a Raspberry Pi")
             + "; Pi4J providers " + providers
             + (kind == Kind.RASPBERRYPI ? "; hardware PWM " + pwmChipDescription() : "");
