@@ -17,9 +17,7 @@ public final class Mhz19Sim extends SerialSim {
 
     public Mhz19Sim(String name, Path link, World world) throws IOException {
         super(name, link, world);
-        server = new Thread(this::serve, "sim-" + name);
-        server.setDaemon(true);
-        server.start();
+        server = answering(this::received);
     }
 
     @Override
@@ -43,28 +41,19 @@ public final class Mhz19Sim extends SerialSim {
         return null; // it only answers
     }
 
-    private void serve() {
-        byte[] buf = new byte[64];
-        byte[] request = new byte[9];
-        int have = 0;
-        while (!Thread.currentThread().isInterrupted()) {
-            Pty p = pty();
-            if (p == null || !p.isOpen()) {
-                have = 0;
-                sleep(100);
+    private final byte[] request = new byte[9];
+    private int have; // confined to the answering thread
+
+    private void received(@Nullable Pty p, byte[] buf, int n) {
+        for (int i = 0; p != null && i < n; i++) {
+            if (have == 0 && buf[i] != (byte) 0xFF) {
                 continue;
             }
-            int n = p.read(buf, 200);
-            for (int i = 0; i < n; i++) {
-                if (have == 0 && buf[i] != (byte) 0xFF) {
-                    continue;
-                }
-                request[have++] = buf[i];
-                if (have == 9) {
-                    have = 0;
-                    if (request[2] == (byte) 0x86 && checksum(request) == (request[8] & 0xFF)) {
-                        p.write(answer((int) Math.round(ppm)));
-                    }
+            request[have++] = buf[i];
+            if (have == 9) {
+                have = 0;
+                if (request[2] == (byte) 0x86 && checksum(request) == (request[8] & 0xFF)) {
+                    p.write(answer((int) Math.round(ppm)));
                 }
             }
         }
@@ -82,14 +71,6 @@ public final class Mhz19Sim extends SerialSim {
             sum += b & 0xFF;
         }
         return (0xFF - (sum & 0xFF) + 1) & 0xFF;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -19,9 +19,7 @@ public final class ModbusSlaveSim extends SerialSim {
 
     public ModbusSlaveSim(String name, Path link, World world) throws IOException {
         super(name, link, world);
-        server = new Thread(this::serve, "sim-" + name);
-        server.setDaemon(true);
-        server.start();
+        server = answering(this::received);
     }
 
     @Override
@@ -46,31 +44,22 @@ public final class ModbusSlaveSim extends SerialSim {
         return null; // a slave only answers
     }
 
-    private void serve() {
-        byte[] buf = new byte[256];
-        byte[] req = new byte[256];
-        int have = 0;
-        while (!Thread.currentThread().isInterrupted()) {
-            Pty p = pty();
-            if (p == null || !p.isOpen()) {
-                have = 0;
-                sleep(100);
-                continue;
-            }
-            int n = p.read(buf, 200);
-            if (n <= 0) {
-                have = 0; // a gap ends a frame, as the 3.5-character silence does on a real line
-                continue;
-            }
-            n = Math.min(n, req.length - have);
-            System.arraycopy(buf, 0, req, have, n);
-            have += n;
-            if (have >= 8 && ModbusCrc.valid(req, 8)) {
-                byte[] answer = answer(Arrays.copyOf(req, 8));
-                have = 0;
-                if (answer != null && !"stall".equals(fault())) {
-                    p.write("checksum".equals(fault()) ? corrupt(answer) : answer);
-                }
+    private final byte[] req = new byte[256];
+    private int have; // confined to the answering thread
+
+    private void received(@Nullable Pty p, byte[] buf, int n) {
+        if (p == null || n == 0) {
+            have = 0; // a gap ends a frame, as the 3.5-character silence does on a real line
+            return;
+        }
+        n = Math.min(n, req.length - have);
+        System.arraycopy(buf, 0, req, have, n);
+        have += n;
+        if (have >= 8 && ModbusCrc.valid(req, 8)) {
+            byte[] answer = answer(Arrays.copyOf(req, 8));
+            have = 0;
+            if (answer != null && !"stall".equals(fault())) {
+                p.write("checksum".equals(fault()) ? corrupt(answer) : answer);
             }
         }
     }
@@ -127,14 +116,6 @@ public final class ModbusSlaveSim extends SerialSim {
 
     private static byte[] exception(int function, int code) {
         return ModbusCrc.append(new byte[] {1, (byte) (function | 0x80), (byte) code});
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -84,6 +84,38 @@ public abstract class SerialSim implements AutoCloseable {
         return pty;
     }
 
+    /** What a device that answers does with what the gateway sends. Thread: its own answering thread. */
+    protected interface Answerer {
+        /**
+         * {@code n} bytes from the gateway in {@code buf}; {@code n == 0} after 200 ms of silence or while unplugged,
+         * which ends a frame on a serial line. Answers go to {@code pty} (null while unplugged).
+         */
+        void received(@Nullable Pty pty, byte[] buf, int n);
+    }
+
+    /** Starts the thread ({@code sim-<name>}) that reads what the gateway sends and hands it to {@code answerer}. */
+    protected final Thread answering(Answerer answerer) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[256];
+            while (!Thread.currentThread().isInterrupted()) {
+                Pty p = pty();
+                if (p == null || !p.isOpen()) {
+                    answerer.received(null, buf, 0);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    continue;
+                }
+                answerer.received(p, buf, Math.max(0, p.read(buf, 200)));
+            }
+        }, "sim-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     protected static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }

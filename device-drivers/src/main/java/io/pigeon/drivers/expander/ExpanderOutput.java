@@ -8,10 +8,9 @@ import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
 import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.PulseTimer;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +27,7 @@ public final class ExpanderOutput extends NamedDevice implements Device.Actuator
     private final @Nullable Command safe;
     private @Nullable I2C i2c;
     private boolean state;
-    private @Nullable ScheduledFuture<?> pulseEnd;
+    private final PulseTimer pulse = new PulseTimer();
 
     public ExpanderOutput(Settings s, Pi4jPlatform platform) {
         super(s, DeviceKind.ACTUATOR);
@@ -61,20 +60,19 @@ public final class ExpanderOutput extends NamedDevice implements Device.Actuator
     @Override
     public synchronized void apply(Command command, DeviceContext ctx) throws DeviceException {
         boolean target = Command.switchTo(command, state);
-        cancelPulse();
+        pulse.cancel();
         if (command instanceof Command.Pulse p) {
-            boolean back = !p.state();
-            pulseEnd = ctx.scheduler().schedule(() -> {
+            pulse.start(p, ctx, () -> {
                 synchronized (this) {
                     if (i2c != null) {
                         try {
-                            set(back, ctx);
+                            set(!p.state(), ctx);
                         } catch (DeviceException e) {
                             ctx.failed("write_errors", e.getMessage());
                         }
                     }
                 }
-            }, p.duration().toMillis(), TimeUnit.MILLISECONDS);
+            });
         }
         set(target, ctx);
     }
@@ -89,16 +87,9 @@ public final class ExpanderOutput extends NamedDevice implements Device.Actuator
         ctx.reading("state", Value.bool(on));
     }
 
-    private void cancelPulse() {
-        if (pulseEnd != null) {
-            pulseEnd.cancel(false);
-            pulseEnd = null;
-        }
-    }
-
     @Override
     public synchronized void close() {
-        cancelPulse();
+        pulse.cancel();
         if (i2c != null) {
             i2c = null;
             platform.release(name);

@@ -10,10 +10,9 @@ import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.DeviceKind;
 import io.pigeon.drivers.NamedDevice;
 import io.pigeon.drivers.Pi4jPlatform;
+import io.pigeon.drivers.PulseTimer;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +27,7 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
     private final @Nullable Command safe;
     private @Nullable DigitalOutput output;
     private boolean state;
-    private @Nullable ScheduledFuture<?> pulseEnd;
+    private final PulseTimer pulse = new PulseTimer();
 
     public GpioOutput(Settings s, Pi4jPlatform platform) {
         super(s, DeviceKind.ACTUATOR);
@@ -84,16 +83,15 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
     public void apply(Command command, DeviceContext ctx) throws DeviceException {
         synchronized (this) {
             boolean target = Command.switchTo(command, state);
-            cancelPulse();
+            pulse.cancel();
             if (command instanceof Command.Pulse p) {
-                boolean back = !p.state();
-                pulseEnd = ctx.scheduler().schedule(() -> {
+                pulse.start(p, ctx, () -> {
                     synchronized (this) {
                         if (output != null) {
-                            set(back, ctx);
+                            set(!p.state(), ctx);
                         }
                     }
-                }, p.duration().toMillis(), TimeUnit.MILLISECONDS);
+                });
             }
             set(target, ctx);
         }
@@ -105,16 +103,9 @@ public final class GpioOutput extends NamedDevice implements Device.Actuator {
         ctx.reading("state", Value.bool(on));
     }
 
-    private void cancelPulse() {
-        if (pulseEnd != null) {
-            pulseEnd.cancel(false);
-            pulseEnd = null;
-        }
-    }
-
     @Override
     public synchronized void close() {
-        cancelPulse();
+        pulse.cancel();
         if (output != null) {
             output = null;
             platform.release(name);
