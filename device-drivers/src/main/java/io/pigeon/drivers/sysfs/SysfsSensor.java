@@ -68,8 +68,4 @@ abstract class SysfsSensor extends NamedDevice implements Device.Polled {
     public void close() {
         channels = List.of();
     }
-
-    List<SysfsChannel> opened() {
-        return channels;
-    }
 }
