@@ -12,6 +12,18 @@ public sealed interface Value {
         return new Numeric(value, unit);
     }
 
+    /**
+     * {@code value} rounded half up to {@code decimals} places (0-9), without allocating: how a driver publishes at its
+     * sensor's resolution, and keeps float noise (0.1 × 3) out of its readings.
+     */
+    static double round(double value, int decimals) {
+        double factor = 1;
+        for (int i = 0; i < decimals; i++) {
+            factor *= 10;
+        }
+        return Math.round(value * factor) / factor;
+    }
+
     static Value bool(boolean value) {
         return new Bool(value);
     }

@@ -7,7 +7,6 @@ import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * TI ADS1115 (16 bits) and ADS1015 (12 bits) analog-to-digital converters (I2C 0x48-0x4B), read in single-shot
@@ -97,7 +96,6 @@ public final class Ads1x15 extends I2cSensor {
 
     /** The conversion register as volts: ADS1115 16 bits over ±full scale; ADS1015 12 bits, left-justified. */
     static double volts(short raw, double fullScale, boolean twelveBits) {
-        double v = twelveBits ? (raw >> 4) * fullScale / 2048 : raw * fullScale / 32768;
-        return Double.parseDouble(String.format(Locale.ROOT, "%.6f", v));
+        return Value.round(twelveBits ? (raw >> 4) * fullScale / 2048 : raw * fullScale / 32768, 6);
     }
 }

@@ -61,10 +61,10 @@ public final class Aht20 extends I2cSensor {
     }
 
     static double humidity(int raw) {
-        return SensirionSht.round2(raw * 100.0 / (1 << 20));
+        return Value.round(raw * 100.0 / (1 << 20), 2);
     }
 
     static double temperature(int raw) {
-        return SensirionSht.round2(raw * 200.0 / (1 << 20) - 50);
+        return Value.round(raw * 200.0 / (1 << 20) - 50, 2);
     }
 }

@@ -72,6 +72,6 @@ public final class Bh1750 extends I2cSensor {
 
     /** Lux from a high-resolution count at an MTreg, to 0.1 lx. */
     static double lux(int count, int mtreg) {
-        return Math.round(count / 1.2 * DEFAULT_MTREG / mtreg * 10) / 10.0;
+        return Value.round(count / 1.2 * DEFAULT_MTREG / mtreg, 1);
     }
 }

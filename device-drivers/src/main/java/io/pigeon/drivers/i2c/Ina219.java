@@ -39,8 +39,8 @@ public final class Ina219 extends I2cSensor {
         double volts = busVolts(bus);
         double amps = shuntVolts((short) shunt) / shuntOhms;
         ctx.reading("voltage", Value.number(volts, "V"));
-        ctx.reading("current", Value.number(round(amps, 6), "A"));
-        ctx.reading("power", Value.number(round(volts * amps, 6), "W"));
+        ctx.reading("current", Value.number(Value.round(amps, 6), "A"));
+        ctx.reading("power", Value.number(Value.round(volts * amps, 6), "W"));
     }
 
     private int word(int register) {
@@ -57,10 +57,5 @@ public final class Ina219 extends I2cSensor {
     /** Bus voltage register: bits 15-3, 4 mV a count (datasheet 8.6.3.3). */
     static double busVolts(int register) {
         return (register >> 3) * 4 / 1000.0;
-    }
-
-    private static double round(double v, int decimals) {
-        double f = Math.pow(10, decimals);
-        return Math.round(v * f) / f;
     }
 }

@@ -62,10 +62,6 @@ abstract class SensirionSht extends I2cSensor {
 
     /** Both families: T = -45 + 175 × raw / 65535 °C, to 0.01 °C. */
     static double temperature(int raw) {
-        return round2(-45 + 175.0 * raw / 65_535);
-    }
-
-    static double round2(double v) {
-        return Math.round(v * 100) / 100.0;
+        return Value.round(-45 + 175.0 * raw / 65_535, 2);
     }
 }

@@ -2,6 +2,7 @@ package io.pigeon.drivers.i2c;
 
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
 
 /**
  * Sensirion SHT30/31/35 temperature and humidity sensor (I2C 0x44, or 0x45 with ADDR high). Single shot, high
@@ -30,6 +31,6 @@ public final class Sht3x extends SensirionSht {
 
     @Override
     double humidity(int raw) {
-        return round2(100.0 * raw / 65_535);
+        return Value.round(100.0 * raw / 65_535, 2);
     }
 }

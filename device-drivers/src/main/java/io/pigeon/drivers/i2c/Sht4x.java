@@ -2,6 +2,7 @@ package io.pigeon.drivers.i2c;
 
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
+import io.pigeon.drivers.Value;
 
 /**
  * Sensirion SHT40/41/45 temperature and humidity sensor (I2C 0x44; 0x45 or 0x46 for the -BD1B/-CD1B parts).
@@ -45,6 +46,6 @@ public final class Sht4x extends SensirionSht {
 
     @Override
     double humidity(int raw) {
-        return round2(Math.max(0, Math.min(100, -6 + 125.0 * raw / 65_535)));
+        return Value.round(Math.max(0, Math.min(100, -6 + 125.0 * raw / 65_535)), 2);
     }
 }

@@ -83,7 +83,7 @@ public final class Nmea {
                 }
                 Double knots = number(f[7], "speed");
                 if (knots != null) {
-                    out.put("speed", Value.number(Math.round(knots * 1.852 * 100) / 100.0, "km/h"));
+                    out.put("speed", Value.number(Value.round(knots * 1.852, 2), "km/h"));
                 }
                 put(out, "course", number(f[8], "course"), "°");
             }
@@ -98,8 +98,8 @@ public final class Nmea {
         if (la == null || lo == null) {
             return;
         }
-        out.put("latitude", Value.number(round6("S".equals(ns) ? -la : la), "°"));
-        out.put("longitude", Value.number(round6("W".equals(ew) ? -lo : lo), "°"));
+        out.put("latitude", Value.number(Value.round("S".equals(ns) ? -la : la, 6), "°"));
+        out.put("longitude", Value.number(Value.round("W".equals(ew) ? -lo : lo, 6), "°"));
     }
 
     /** ddmm.mmmm (or dddmm.mmmm) to decimal degrees; null for an empty field. */
@@ -117,10 +117,6 @@ public final class Nmea {
             throw new BadField("'" + field + "' is not a position (over " + max + "° or 60 minutes)");
         }
         return value;
-    }
-
-    private static double round6(double v) {
-        return Math.round(v * 1e6) / 1e6;
     }
 
     /** A decimal field, or null when empty (no fix, no value). */

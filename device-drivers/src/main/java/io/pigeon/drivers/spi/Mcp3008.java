@@ -87,7 +87,7 @@ public final class Mcp3008 extends NamedDevice implements Device.Polled {
             } catch (RuntimeException e) {
                 throw new DeviceException("SPI transfer failed: " + e.getMessage(), e);
             }
-            double volts = Math.round(code(answer) * vref / 1024 * 10_000) / 10_000.0;
+            double volts = Value.round(code(answer) * vref / 1024, 4);
             ctx.reading("voltage_" + channel, Value.number(volts, "V"));
         }
     }

@@ -45,7 +45,7 @@ abstract class SysfsSensor extends NamedDevice implements Device.Polled {
         for (SysfsChannel c : channels) {
             try {
                 double v = c.read();
-                ctx.reading(c.reading(), Value.number(Math.round(v * 1e6) / 1e6, c.unit())); // no float noise (0.1 × 3)
+                ctx.reading(c.reading(), Value.number(Value.round(v, 6), c.unit()));
                 read++;
             } catch (IOException e) {
                 if (!java.nio.file.Files.exists(c.file().getParent())) {
