@@ -143,14 +143,23 @@ public final class Gateway implements AutoCloseable {
 
     /** The gateway's version, from the jar. */
     public static String version() {
-        try (java.io.InputStream in = Gateway.class.getResourceAsStream("/pigeon-version.properties")) {
-            java.util.Properties p = new java.util.Properties();
-            if (in != null) {
-                p.load(in);
+        return Version.VALUE;
+    }
+
+    /** Read from the jar once, at the first call: the status page asks for it every few seconds. */
+    private static final class Version {
+        static final String VALUE = read();
+
+        private static String read() {
+            try (java.io.InputStream in = Gateway.class.getResourceAsStream("/pigeon-version.properties")) {
+                java.util.Properties p = new java.util.Properties();
+                if (in != null) {
+                    p.load(in);
+                }
+                return p.getProperty("version", "unknown");
+            } catch (IOException e) {
+                return "unknown";
             }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
         }
     }
 
