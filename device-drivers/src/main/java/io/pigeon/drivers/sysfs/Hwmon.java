@@ -3,7 +3,6 @@ package io.pigeon.drivers.sysfs;
 import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.Settings;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * A, W, rpm and %.
  */
 public final class Hwmon extends SysfsSensor {
-    private static final Pattern INPUT = Pattern.compile("(temp|in|curr|power|fan|humidity)(\\d+)_input");
+    /** A sensor's name: its kind and number, e.g. temp1, in0, fan1. */
+    private static final Pattern SENSOR = Pattern.compile("(temp|in|curr|power|fan|humidity)(\\d+)");
     private static final Map<String, String> KIND = Map.of("temp", "temperature", "in", "voltage", "curr", "current",
         "power", "power", "fan", "fan", "humidity", "humidity");
     private static final Map<String, Double> FACTOR = Map.of("temp", 0.001, "in", 0.001, "curr", 0.001,
@@ -42,7 +41,7 @@ public final class Hwmon extends SysfsSensor {
         this.index = s.integer("index", 0, 0, 64);
         this.sensors = s.list("sensors").stream().map(String::valueOf).toList();
         for (String sensor : sensors) {
-            if (!sensor.matches("(temp|in|curr|power|fan|humidity)\\d+")) {
+            if (!SENSOR.matcher(sensor).matches()) {
                 throw s.error("sensors", "'" + sensor + "' is not a hwmon sensor such as temp1, in0, fan1, curr1, "
                     + "power1, humidity1");
             }
@@ -51,20 +50,32 @@ public final class Hwmon extends SysfsSensor {
 
     /** The hwmon folders, in hwmonN order, with their chip names. */
     public static Map<Path, String> chips(Path sysfsRoot) throws IOException {
-        return SysfsChannel.numbered(sysfsRoot.resolve("class/hwmon"), "hwmon");
+        return Sysfs.numbered(sysfsRoot.resolve("class/hwmon"), "hwmon");
+    }
+
+    /** The sensors of a hwmon folder that this driver reads (each with an {@code _input} file), sorted: temp1, ... */
+    public static List<String> sensors(Path folder) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path p : Sysfs.list(folder)) {
+            String f = p.getFileName().toString();
+            if (f.endsWith("_input") && SENSOR.matcher(f.substring(0, f.length() - 6)).matches()) {
+                out.add(f.substring(0, f.length() - 6));
+            }
+        }
+        return out;
     }
 
     @Override
     List<SysfsChannel> channels() throws DeviceException {
         Path folder = folder();
         List<String[]> found = new ArrayList<>(); // kind, number, file
-        try (Stream<Path> list = Files.list(folder)) {
-            list.map(p -> p.getFileName().toString()).sorted().forEach(f -> {
-                Matcher m = INPUT.matcher(f);
-                if (m.matches() && (sensors.isEmpty() || sensors.contains(m.group(1) + m.group(2)))) {
-                    found.add(new String[] {m.group(1), m.group(2), f});
+        try {
+            for (String sensor : sensors(folder)) {
+                Matcher m = SENSOR.matcher(sensor);
+                if (m.matches() && (sensors.isEmpty() || sensors.contains(sensor))) {
+                    found.add(new String[] {m.group(1), m.group(2), sensor + "_input"});
                 }
-            });
+            }
         } catch (IOException e) {
             throw new DeviceException("cannot list " + folder + ": " + e.getMessage(), e);
         }
@@ -72,7 +83,7 @@ public final class Hwmon extends SysfsSensor {
         found.forEach(f -> perKind.merge(f[0], 1, Integer::sum));
         List<SysfsChannel> channels = new ArrayList<>();
         for (String[] f : found) {
-            String label = SysfsChannel.line(folder.resolve(f[0] + f[1] + "_label"));
+            String label = Sysfs.line(folder.resolve(f[0] + f[1] + "_label"));
             String reading = !label.isEmpty() ? SysfsChannel.readingName(label)
                 : perKind.get(f[0]) > 1 ? KIND.get(f[0]) + "_" + f[1] : KIND.get(f[0]);
             channels.add(new SysfsChannel(reading, folder.resolve(f[2]), FACTOR.get(f[0]), 0, UNIT.get(f[0])));

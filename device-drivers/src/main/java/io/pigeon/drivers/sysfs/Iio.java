@@ -6,12 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,37 +50,48 @@ public final class Iio extends SysfsSensor {
 
     /** The IIO device folders, in iio:deviceN order, with their names. */
     public static Map<Path, String> devices(Path sysfsRoot) throws IOException {
-        return SysfsChannel.numbered(sysfsRoot.resolve("bus/iio/devices"), "iio:device");
+        return Sysfs.numbered(sysfsRoot.resolve("bus/iio/devices"), "iio:device");
+    }
+
+    /**
+     * The channel files of an IIO folder that this driver reads, sorted: each {@code in_X_input}, and each
+     * {@code in_X_raw} whose channel has no processed value beside it.
+     */
+    public static List<String> channelFiles(Path folder) throws IOException {
+        return readable(folder).stream().map(Matcher::group).toList();
+    }
+
+    private static List<Matcher> readable(Path folder) throws IOException {
+        List<Matcher> found = new ArrayList<>();
+        for (Path p : Sysfs.list(folder)) {
+            Matcher m = CHANNEL.matcher(p.getFileName().toString());
+            if (m.matches() && TYPES.containsKey(m.group(1))) {
+                found.add(m);
+            }
+        }
+        // A raw value whose processed value is there is the same channel: the processed one is read.
+        found.removeIf(m -> m.group(4).equals("raw") && found.stream().anyMatch(o -> o.group(4).equals("input")
+            && o.group(1).equals(m.group(1)) && o.group(2).equals(m.group(2))
+            && java.util.Objects.equals(o.group(3), m.group(3))));
+        return found;
     }
 
     @Override
     List<SysfsChannel> channels() throws DeviceException {
         Path folder = folder();
-        List<Matcher> found = new ArrayList<>();
-        try (Stream<Path> list = Files.list(folder)) {
-            list.map(p -> p.getFileName().toString()).sorted().forEach(f -> {
-                Matcher m = CHANNEL.matcher(f);
-                if (m.matches() && TYPES.containsKey(m.group(1))) {
-                    found.add(m);
-                }
-            });
+        List<Matcher> found;
+        try {
+            found = readable(folder);
         } catch (IOException e) {
             throw new DeviceException("cannot list " + folder + ": " + e.getMessage(), e);
         }
-        Map<String, Integer> perType = new LinkedHashMap<>();
         List<SysfsChannel> channels = new ArrayList<>();
         for (Matcher m : found) {
             String channel = m.group(1) + m.group(2) + (m.group(3) == null ? "" : "_" + m.group(3));
-            boolean raw = m.group(4).equals("raw");
-            if (raw && found.stream().anyMatch(o -> o != m && o.group(4).equals("input")
-                && (o.group(1) + o.group(2)).equals(m.group(1) + m.group(2)) && java.util.Objects.equals(o.group(3), m.group(3)))) {
-                continue; // the processed value is there: the raw one is the same channel
-            }
-            perType.merge(m.group(1), 1, Integer::sum);
             Object[] type = TYPES.get(m.group(1));
             double scale = 1;
             double offset = 0;
-            if (raw) {
+            if (m.group(4).equals("raw")) {
                 scale = number(folder, "in_" + channel + "_scale", "in_" + m.group(1) + "_scale", 1);
                 offset = number(folder, "in_" + channel + "_offset", "in_" + m.group(1) + "_offset", 0);
             }
@@ -97,7 +106,7 @@ public final class Iio extends SysfsSensor {
         for (String name : new String[] {own, shared}) {
             Path f = folder.resolve(name);
             if (Files.exists(f)) {
-                String text = SysfsChannel.line(f);
+                String text = Sysfs.line(f);
                 try {
                     return Double.parseDouble(text);
                 } catch (NumberFormatException e) {

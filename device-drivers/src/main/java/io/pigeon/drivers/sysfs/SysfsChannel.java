@@ -21,35 +21,6 @@ record SysfsChannel(String reading, Path file, double factor, double offset, Str
         }
     }
 
-    /** The first line of a small sysfs file, or "" if it cannot be read. */
-    static String line(Path file) {
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            int nl = text.indexOf('\n');
-            return (nl < 0 ? text : text.substring(0, nl)).trim();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /**
-     * The numbered device folders under {@code dir} ({@code hwmon0}, {@code iio:device1}, ...) in number order, each
-     * with the content of its {@code name} file; none when {@code dir} does not exist.
-     */
-    static java.util.Map<Path, String> numbered(Path dir, String prefix) throws IOException {
-        java.util.Map<Path, String> out = new java.util.LinkedHashMap<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
-            list.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(prefix) + "\\d+"))
-                .sorted(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString()
-                    .substring(prefix.length()))))
-                .forEach(p -> out.put(p, line(p.resolve("name"))));
-        }
-        return out;
-    }
-
     /** A kernel name as a reading name: lower case, [a-z0-9_] only. */
     static String readingName(String text) {
         String s = text.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");

@@ -4,8 +4,8 @@ import com.pi4j.io.i2c.I2C;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.sysfs.Hwmon;
 import io.pigeon.drivers.sysfs.Iio;
+import io.pigeon.drivers.sysfs.Sysfs;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,12 +57,12 @@ public final class Scanner {
         Map<String, Path> ports = new TreeMap<>(); // tty name -> the path to put in a config
         Path byId = roots.dev().resolve("serial/by-id");
         try {
-            for (Path link : list(byId)) {
+            for (Path link : Sysfs.list(byId)) {
                 if (Files.isSymbolicLink(link)) {
                     ports.put(Files.readSymbolicLink(link).getFileName().toString(), link);
                 }
             }
-            for (Path p : list(roots.dev())) {
+            for (Path p : Sysfs.list(roots.dev())) {
                 String n = p.getFileName().toString();
                 if (n.matches("ttyUSB\\d+|ttyACM\\d+|ttyAMA\\d+|serial\\d") && !ports.containsKey(n)) {
                     ports.put(n, p);
@@ -98,8 +97,8 @@ public final class Scanner {
         }
         for (int up = 0; up < 6 && dir != null; up++, dir = dir.getParent()) {
             if (Files.exists(dir.resolve("idVendor"))) {
-                String id = line(dir.resolve("idVendor")) + ":" + line(dir.resolve("idProduct"));
-                String name = (line(dir.resolve("manufacturer")) + " " + line(dir.resolve("product"))).trim();
+                String id = Sysfs.line(dir.resolve("idVendor")) + ":" + Sysfs.line(dir.resolve("idProduct"));
+                String name = (Sysfs.line(dir.resolve("manufacturer")) + " " + Sysfs.line(dir.resolve("product"))).trim();
                 return name.isEmpty() ? id : id + " " + name;
             }
         }
@@ -111,7 +110,7 @@ public final class Scanner {
     private void i2c() {
         List<Integer> buses = new ArrayList<>();
         try {
-            for (Path p : list(roots.sysfs().resolve("class/i2c-dev"))) {
+            for (Path p : Sysfs.list(roots.sysfs().resolve("class/i2c-dev"))) {
                 String n = p.getFileName().toString();
                 if (n.matches("i2c-\\d+")) {
                     buses.add(Integer.parseInt(n.substring(4)));
@@ -252,7 +251,7 @@ public final class Scanner {
 
     private void oneWire() {
         try {
-            for (Path p : list(roots.oneWire())) {
+            for (Path p : Sysfs.list(roots.oneWire())) {
                 String id = p.getFileName().toString();
                 if (id.matches("28-[0-9a-fA-F]{12}")) {
                     report.add("1-Wire", id + ": DS18B20 temperature sensor",
@@ -273,14 +272,7 @@ public final class Scanner {
             for (Map.Entry<Path, String> d : Iio.devices(roots.sysfs()).entrySet()) {
                 String name = d.getValue();
                 int index = seen.merge(name, 1, Integer::sum) - 1;
-                List<String> channels = new ArrayList<>();
-                for (Path f : list(d.getKey())) {
-                    String n = f.getFileName().toString();
-                    if (n.matches("in_.*_(input|raw)")) {
-                        channels.add(n);
-                    }
-                }
-                channels.sort(null);
+                List<String> channels = Iio.channelFiles(d.getKey()); // what the iio driver would read
                 report.add("IIO", d.getKey().getFileName() + " " + name + " (" + String.join(", ", channels) + ")",
                     "- {name: " + report.uniqueName(name) + ", driver: iio, device: " + name
                         + (index > 0 ? ", index: " + index : "") + "}");
@@ -296,14 +288,7 @@ public final class Scanner {
             for (Map.Entry<Path, String> c : Hwmon.chips(roots.sysfs()).entrySet()) {
                 String name = c.getValue();
                 int index = seen.merge(name, 1, Integer::sum) - 1;
-                List<String> inputs = new ArrayList<>();
-                for (Path f : list(c.getKey())) {
-                    String n = f.getFileName().toString();
-                    if (n.matches("(temp|in|curr|power|fan|humidity)\\d+_input")) {
-                        inputs.add(n.replace("_input", ""));
-                    }
-                }
-                inputs.sort(null);
+                List<String> inputs = Hwmon.sensors(c.getKey()); // what the hwmon driver would read
                 report.add("hwmon", c.getKey().getFileName() + " " + name + " (" + String.join(", ", inputs) + ")",
                     inputs.isEmpty() ? null : "- {name: " + report.uniqueName(name) + ", driver: hwmon, chip: " + name
                         + (index > 0 ? ", index: " + index : "") + "}");
@@ -317,10 +302,10 @@ public final class Scanner {
 
     private void gpioChips() {
         try {
-            for (Path p : list(roots.sysfs().resolve("class/gpio"))) {
+            for (Path p : Sysfs.list(roots.sysfs().resolve("class/gpio"))) {
                 String n = p.getFileName().toString();
                 if (n.startsWith("gpiochip")) {
-                    report.add("GPIO chips", n + ": " + line(p.resolve("label")) + ", " + line(p.resolve("ngpio"))
+                    report.add("GPIO chips", n + ": " + Sysfs.line(p.resolve("label")) + ", " + Sysfs.line(p.resolve("ngpio"))
                         + " lines", "# - {name: button, driver: gpio-in, pin: 17, pull: up}   (pins by BCM number)");
                 }
             }
@@ -331,37 +316,15 @@ public final class Scanner {
 
     private void pwmChips() {
         try {
-            for (Path p : list(roots.sysfs().resolve("class/pwm"))) {
+            for (Path p : Sysfs.list(roots.sysfs().resolve("class/pwm"))) {
                 String n = p.getFileName().toString();
                 if (n.startsWith("pwmchip")) {
-                    report.add("PWM chips", n + ": " + line(p.resolve("npwm")) + " channel(s)",
+                    report.add("PWM chips", n + ": " + Sysfs.line(p.resolve("npwm")) + " channel(s)",
                         "# - {name: fan, driver: pwm, pin: 18, frequency: 25000}   (" + n + ")");
                 }
             }
         } catch (IOException e) {
             report.note("PWM: cannot list " + e.getMessage());
-        }
-    }
-
-    // ------------------------------------------------------------------ files
-
-    /** The entries of a folder, sorted; none when it does not exist. */
-    private static List<Path> list(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.sorted().toList();
-        }
-    }
-
-    private static String line(Path file) {
-        try {
-            String t = Files.readString(file, StandardCharsets.UTF_8);
-            int nl = t.indexOf('\n');
-            return (nl < 0 ? t : t.substring(0, nl)).trim();
-        } catch (IOException e) {
-            return "";
         }
     }
 }
