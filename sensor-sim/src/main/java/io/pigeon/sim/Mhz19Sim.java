@@ -1,9 +1,9 @@
 package io.pigeon.sim;
 
+import io.pigeon.drivers.serial.Mhz19;
 import io.pigeon.drivers.sim.Pty;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,25 +52,11 @@ public final class Mhz19Sim extends SerialSim {
             request[have++] = buf[i];
             if (have == 9) {
                 have = 0;
-                if (request[2] == (byte) 0x86 && checksum(request) == (request[8] & 0xFF)) {
-                    p.write(answer((int) Math.round(ppm)));
+                if (request[2] == (byte) 0x86 && Mhz19.checksum(request) == (request[8] & 0xFF)) {
+                    p.write(Mhz19.answer((int) Math.round(ppm)));
                 }
             }
         }
-    }
-
-    static byte[] answer(int ppm) {
-        byte[] a = {(byte) 0xFF, (byte) 0x86, (byte) (ppm >> 8), (byte) ppm, 0x47, 0, 0, 0, 0};
-        a[8] = (byte) checksum(a);
-        return a;
-    }
-
-    private static int checksum(byte[] f) {
-        int sum = 0;
-        for (byte b : Arrays.copyOfRange(f, 1, 8)) {
-            sum += b & 0xFF;
-        }
-        return (0xFF - (sum & 0xFF) + 1) & 0xFF;
     }
 
     @Override

@@ -34,12 +34,20 @@ public final class Mhz19 extends SerialDevice implements Device.Polled {
         return c;
     }
 
-    static int checksum(byte[] f) {
+    /** 0xFF - (sum of bytes 1-7) + 1: the checksum of a command or an answer, in its last byte. */
+    public static int checksum(byte[] f) {
         int sum = 0;
         for (int i = 1; i < 8; i++) {
             sum += f[i] & 0xFF;
         }
         return (0xFF - (sum & 0xFF) + 1) & 0xFF;
+    }
+
+    /** The answer to the read command, as the sensor sends it: for tests and the simulator. */
+    public static byte[] answer(int ppm) {
+        byte[] a = {(byte) 0xFF, (byte) 0x86, (byte) (ppm >> 8), (byte) ppm, 0x47, 0, 0, 0, 0};
+        a[8] = (byte) checksum(a);
+        return a;
     }
 
     @Override
