@@ -17,9 +17,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Mhz19 extends SerialDevice implements Device.Polled {
     static final byte[] READ = command(0x86, 0);
-    private final byte[] frame = new byte[9];
+    private final HeaderedFrames frames = new HeaderedFrames(0xFF, 0x86, 9);
     private final @Nullable Boolean selfCalibration; // null: the sensor keeps its own
-    private int have;
     private volatile boolean waiting;
 
     public Mhz19(Settings s) {
@@ -79,23 +78,16 @@ public final class Mhz19 extends SerialDevice implements Device.Polled {
 
     @Override
     protected void reset() {
-        have = 0;
+        frames.reset();
     }
 
     @Override
     protected void received(byte[] data, int length, DeviceContext ctx) {
         for (int i = 0; i < length; i++) {
-            byte b = data[i];
-            if ((have == 0 && b != (byte) 0xFF) || (have == 1 && b != (byte) 0x86)) {
-                ctx.count("garbage_bytes");
-                have = b == (byte) 0xFF ? 1 : 0;
+            if (!frames.add(data[i], ctx)) {
                 continue;
             }
-            frame[have++] = b;
-            if (have < frame.length) {
-                continue;
-            }
-            have = 0;
+            byte[] frame = frames.frame();
             if (checksum(frame) != (frame[8] & 0xFF)) {
                 ctx.failed("checksum_errors", "checksum errors");
                 continue;

@@ -12,8 +12,7 @@ import io.pigeon.drivers.Value;
  */
 public final class Sds011 extends SerialDevice {
     public static final int FRAME = 10;
-    private final byte[] frame = new byte[FRAME];
-    private int have;
+    private final HeaderedFrames frames = new HeaderedFrames(0xAA, 0xC0, FRAME);
 
     public Sds011(Settings s) {
         super(s, 9600);
@@ -21,36 +20,26 @@ public final class Sds011 extends SerialDevice {
 
     @Override
     protected void reset() {
-        have = 0;
+        frames.reset();
     }
 
     @Override
     protected void received(byte[] data, int length, DeviceContext ctx) {
         for (int i = 0; i < length; i++) {
-            byte b = data[i];
-            if ((have == 0 && b != (byte) 0xAA) || (have == 1 && b != (byte) 0xC0)) {
-                ctx.count("garbage_bytes");
-                have = b == (byte) 0xAA ? 1 : 0;
-                if (have == 1) {
-                    frame[0] = b;
-                }
+            if (!frames.add(data[i], ctx)) {
                 continue;
             }
-            frame[have++] = b;
-            if (have < FRAME) {
-                continue;
-            }
-            have = 0;
+            byte[] frame = frames.frame();
             if (frame[9] != (byte) 0xAB || checksum(frame) != (frame[8] & 0xFF)) {
                 ctx.failed("checksum_errors", "checksum errors");
                 continue;
             }
-            ctx.reading("pm2_5", Value.number(word(2) / 10.0, "µg/m³"));
-            ctx.reading("pm10", Value.number(word(4) / 10.0, "µg/m³"));
+            ctx.reading("pm2_5", Value.number(word(frame, 2) / 10.0, "µg/m³"));
+            ctx.reading("pm10", Value.number(word(frame, 4) / 10.0, "µg/m³"));
         }
     }
 
-    private int word(int low) {
+    private static int word(byte[] frame, int low) {
         return (frame[low] & 0xFF) | ((frame[low + 1] & 0xFF) << 8);
     }
 
