@@ -3,8 +3,8 @@ package io.pigeon.drivers;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What a device reports to while it is open. Thread-safe: drivers call it from their own threads (jssc's
- * event thread, Pi4J's listener thread, the device's thread).
+ * What a device reports to while it is open. Thread-safe: drivers call it from their own threads (the
+ * serial reader thread, Pi4J's listener thread, the device's thread).
  *
  * <p>One policy for every driver: a reading, or a poll that returns, is a success; {@link #failed} is one
  * failure. After {@code errors_before_offline} failures in a row the device is offline, until the next

@@ -28,7 +28,7 @@ import org.tinylog.Logger;
  * serial port, a GPIO input) only opens, closes and runs short timers (watchdog, debounce, silence check):
  * it shares the caller's scheduler, which never runs a blocking call, rather than holding an idle thread
  * (about 180 KB of RSS each on a Pi). So threads are bounded by the number of devices. Readings and failures
- * may arrive from any thread (jssc's and Pi4J's callback threads).
+ * may arrive from any thread (the serial reader thread, Pi4J's callback threads).
  *
  * <p><b>Locks.</b> {@code lock} is held on the device thread around every call into the driver (open, poll,
  * apply, close). {@code healthLock} guards the health and the failure count; it is never held across a driver

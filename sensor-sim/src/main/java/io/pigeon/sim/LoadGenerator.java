@@ -26,7 +26,7 @@ import org.HdrHistogram.Recorder;
  */
 final class LoadGenerator {
     static final String[] LAUNCHER_OPTIONS = System.getProperty("pigeon.load.jvm",
-        "-Xms6m -XX:MaxNewSize=3m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=12m -XX:CICompilerCount=1")
+        "-Xms4m -XX:MaxNewSize=2m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=12m -XX:CICompilerCount=1")
         .split(" ");
     private LoadGenerator() {
     }
@@ -74,9 +74,26 @@ final class LoadGenerator {
         Path configFile = Files.writeString(dir.resolve("pigeon.yaml"), config.toString());
         Process gateway = null;
         if (o.gateway != null && !o.gateway.toString().endsWith(".jar")) {
-            // The packaged launcher itself (deploy/target/pigeon), with its jar beside it and its class-data
-            // archive made by a first 'check', as the service starts it: what a Pi runs, options and all.
+            // The packaged launcher itself (deploy/target/pigeon), with its jar beside it, as the service runs
+            // from its second start on: a first run writes the list of the classes it loads, then 'check' makes
+            // the class-data archive from it. What a Pi runs, options and all.
             Path jar = o.gateway.toAbsolutePath().resolveSibling("pigeon-gateway.jar");
+            ProcessBuilder learn = new ProcessBuilder(o.gateway.toString(), "run", "--config", configFile.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("learn.log").toFile());
+            launcherEnv(learn, jar, dir);
+            Process first = learn.start();
+            try {
+                Thread.sleep(4000);
+                for (int i = 0; i < 20; i++) {
+                    for (Pty p : ptys) {
+                        p.write(("seq=-1 ts=" + nowMicros() + "\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                    Thread.sleep(100);
+                }
+            } finally {
+                first.destroy();
+                first.waitFor(10, TimeUnit.SECONDS);
+            }
             ProcessBuilder check = new ProcessBuilder(o.gateway.toString(), "check", "--config", configFile.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("check.log").toFile());
             launcherEnv(check, jar, dir);

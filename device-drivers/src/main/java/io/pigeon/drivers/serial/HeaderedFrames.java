@@ -5,7 +5,7 @@ import io.pigeon.drivers.DeviceContext;
 /**
  * Fixed-length frames that start with a two-byte header (the SDS011's {@code AA C0}, the MH-Z19's {@code FF 86}):
  * bytes before a header are dropped and counted ({@code garbage_bytes}); a frame's bytes are gathered until it is
- * whole. Thread: jssc's, under the driver's monitor, as every serial parser.
+ * whole. Thread: the serial reader's, under the driver's monitor, as every serial parser.
  */
 final class HeaderedFrames {
     private final byte first;

@@ -180,23 +180,33 @@ public final class ModbusRtu extends SerialDevice implements Device.Polled, Devi
      */
     private Outcome transact(DeviceContext ctx, byte[] request, byte[] into, String register)
         throws DeviceException {
-        synchronized (this) {
-            SerialLink l = link();
-            if (l == null) {
-                throw new DeviceException("port " + serial.port() + " is closed");
-            }
-            try {
-                quiet();
+        SerialLink l = link();
+        if (l == null) {
+            throw new DeviceException("port " + serial.port() + " is closed");
+        }
+        // The monitor is held only while the answer is gathered (and wait releases it): the silence before the
+        // request and a write that waits for the port happen outside it, so the serial reader thread, which
+        // hands every port's bytes over under its driver's monitor, never waits for this bus.
+        try {
+            quiet();
+            synchronized (this) {
                 responseLength = 0;
-                l.write(request);
+            }
+            l.write(request);
+        } catch (SerialPortException e) {
+            throw new DeviceException("port " + serial.port() + " write failed: " + e.getExceptionType());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeviceException("interrupted");
+        }
+        synchronized (this) {
+            try {
                 if (!await(echo ? request.length : 0, into.length)) {
                     ctx.count("timeouts");
                     lastTrafficNanos = System.nanoTime();
                     return responseLength == 0 || (echo && responseLength <= request.length) ? Outcome.TIMEOUT
                         : garbled(ctx, "frame_errors");
                 }
-            } catch (SerialPortException e) {
-                throw new DeviceException("port " + serial.port() + " write failed: " + e.getExceptionType());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DeviceException("interrupted");
@@ -256,8 +266,11 @@ public final class ModbusRtu extends SerialDevice implements Device.Polled, Devi
 
     /** Keeps the line silent for 3.5 characters since the last byte seen, so the slave sees a new frame. */
     private void quiet() throws InterruptedException {
-        long wait = lastTrafficNanos + silenceNanos - System.nanoTime();
-        if (lastTrafficNanos != 0 && wait > 0) {
+        long wait;
+        synchronized (this) {
+            wait = lastTrafficNanos == 0 ? 0 : lastTrafficNanos + silenceNanos - System.nanoTime();
+        }
+        if (wait > 0) {
             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
     }

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Base of the serial drivers: opens the port, hands received bytes to {@link #received}, and reports an
  * unplugged adapter as lost. A bad frame is one failure ({@link DeviceContext#failed}); whatever a driver
- * throws while handling bytes counts as a parse error, so no exception ever ends jssc's event thread.
+ * throws while handling bytes counts as a parse error, so no exception ever reaches the serial reader thread.
  */
 public abstract class SerialDevice extends NamedDevice {
     protected final SerialSettings serial;
@@ -64,7 +64,7 @@ public abstract class SerialDevice extends NamedDevice {
     /** Clears parser state before the port is (re)opened, and after a parser threw. */
     protected abstract void reset();
 
-    /** Bytes from the port, in order; called on jssc's thread, one call at a time. */
+    /** Bytes from the port, in order; called on the serial reader thread, one call at a time. */
     protected abstract void received(byte[] data, int length, DeviceContext ctx);
 
     @Override

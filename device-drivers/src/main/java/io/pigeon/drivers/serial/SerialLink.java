@@ -8,15 +8,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import jssc.SerialPort;
 import jssc.SerialPortException;
+import org.jspecify.annotations.Nullable;
 import org.tinylog.Logger;
 
 /**
- * An open serial port through jssc: received bytes go to a sink from jssc's event thread; a watchdog
- * notices an unplugged adapter, which jssc does not report by itself (its event thread stays silent and
- * the port stays "open"): every {@value #WATCH_MILLIS} ms it checks that the device node still exists and
- * that the driver still answers, and reports the loss once.
+ * An open serial port through jssc: received bytes go to a sink from the process's one
+ * {@link SerialReader} thread; a watchdog notices an unplugged adapter, which jssc does not report by
+ * itself (the port stays "open" and merely quiet): every {@value #WATCH_MILLIS} ms it checks that the
+ * device node still exists and that the driver still answers, and reports the loss once.
  */
-public final class SerialLink implements AutoCloseable {
+public final class SerialLink implements AutoCloseable, SerialReader.Port {
     static final long WATCH_MILLIS = 500;
 
     /** Receives bytes; the array is only valid during the call. */
@@ -27,7 +28,8 @@ public final class SerialLink implements AutoCloseable {
     private final SerialSettings settings;
     private final SerialPort port;
     private final Consumer<String> onLost;
-    private ScheduledFuture<?> watchdog;
+    private @Nullable Sink sink;
+    private @Nullable ScheduledFuture<?> watchdog;
     private volatile boolean closed;
 
     private SerialLink(SerialSettings settings, Consumer<String> onLost) {
@@ -55,25 +57,40 @@ public final class SerialLink implements AutoCloseable {
             if (!port.setParams(settings.baud(), settings.dataBits(), settings.stopBits(), settings.parity())) {
                 Logger.debug("serial port {}: setParams reported false (normal on a pseudo-terminal)", settings.port());
             }
-            port.setEventsMask(SerialPort.MASK_RXCHAR);
-            port.addEventListener(event -> {
-                if (!event.isRXCHAR() || event.getEventValue() <= 0 || closed) {
-                    return;
-                }
-                try {
-                    byte[] data = port.readBytes(event.getEventValue());
-                    if (data != null) {
-                        sink.bytes(data, data.length);
-                    }
-                } catch (SerialPortException e) {
-                    lost("port " + settings.port() + " read failed: " + e.getExceptionType());
-                }
-            }, SerialPort.MASK_RXCHAR);
         } catch (SerialPortException | RuntimeException e) {
             closeQuietly();
             throw e;
         }
+        this.sink = sink;
+        SerialReader.SHARED.add(this);
         watchdog = scheduler.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** On the reader thread: what the driver holds (never more than asked for, so this never waits). */
+    @Override
+    public boolean readWaiting() {
+        Sink to = sink;
+        if (closed || to == null) {
+            return false;
+        }
+        try {
+            int waiting = port.getInputBufferBytesCount();
+            if (waiting <= 0) {
+                return false;
+            }
+            byte[] data = port.readBytes(waiting);
+            if (data != null && data.length > 0 && !closed) {
+                to.bytes(data, data.length);
+            }
+            return true;
+        } catch (SerialPortException e) {
+            lost("port " + settings.port() + " read failed: " + e.getExceptionType());
+        } catch (RuntimeException e) {
+            // jssc's IllegalArgumentException or IOException-as-runtime on a port closed under it, or a sink's bug:
+            // this port is done, the reader and the other ports go on.
+            lost("port " + settings.port() + " read failed: " + e);
+        }
+        return false;
     }
 
     /** On the device's thread, every {@value #WATCH_MILLIS} ms; a throw here would end the periodic task. */
@@ -95,6 +112,7 @@ public final class SerialLink implements AutoCloseable {
     private synchronized void lost(String reason) {
         if (!closed) {
             closed = true;
+            SerialReader.SHARED.remove(this);
             onLost.accept(reason);
         }
     }
@@ -108,6 +126,7 @@ public final class SerialLink implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        SerialReader.SHARED.remove(this);
         if (watchdog != null) {
             watchdog.cancel(false);
         }
@@ -117,11 +136,6 @@ public final class SerialLink implements AutoCloseable {
     private void closeQuietly() {
         try {
             if (port.isOpened()) {
-                try {
-                    port.removeEventListener();
-                } catch (SerialPortException e) {
-                    // closing anyway
-                }
                 port.closePort();
             }
         } catch (SerialPortException | RuntimeException e) {
