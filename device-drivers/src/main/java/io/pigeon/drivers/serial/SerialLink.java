@@ -68,29 +68,27 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
 
     /** On the reader thread: what the driver holds (never more than asked for, so this never waits). */
     @Override
-    public boolean readWaiting() {
+    public void readWaiting() {
         Sink to = sink;
         if (closed || to == null) {
-            return false;
+            return;
         }
         try {
             int waiting = port.getInputBufferBytesCount();
             if (waiting <= 0) {
-                return false;
+                return;
             }
             byte[] data = port.readBytes(waiting);
             if (data != null && data.length > 0 && !closed) {
                 to.bytes(data, data.length);
             }
-            return true;
         } catch (SerialPortException e) {
-            lost("port " + settings.port() + " read failed: " + e.getExceptionType());
+            lost(failed("read failed: " + e.getExceptionType()));
         } catch (RuntimeException e) {
             // jssc's IllegalArgumentException or IOException-as-runtime on a port closed under it, or a sink's bug:
             // this port is done, the reader and the other ports go on.
-            lost("port " + settings.port() + " read failed: " + e);
+            lost(failed("read failed: " + e));
         }
-        return false;
     }
 
     /** On the device's thread, every {@value #WATCH_MILLIS} ms; a throw here would end the periodic task. */
@@ -99,14 +97,19 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
             return;
         }
         try {
-            if (!Files.exists(Path.of(settings.port()))) {
-                lost("port " + settings.port() + " disappeared");
-                return;
-            }
             port.getInputBufferBytesCount();
         } catch (SerialPortException | RuntimeException e) {
-            lost("port " + settings.port() + " failed: " + (e instanceof SerialPortException s ? s.getExceptionType() : e));
+            lost(failed("failed: " + (e instanceof SerialPortException s ? s.getExceptionType() : e)));
+            return;
         }
+        if (!Files.exists(Path.of(settings.port()))) {
+            lost("port " + settings.port() + " disappeared");
+        }
+    }
+
+    /** Why the port failed: an unplugged adapter says so rather than how its last read ended. */
+    private String failed(String how) {
+        return "port " + settings.port() + (Files.exists(Path.of(settings.port())) ? " " + how : " disappeared");
     }
 
     private synchronized void lost(String reason) {

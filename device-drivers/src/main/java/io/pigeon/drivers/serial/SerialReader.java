@@ -30,8 +30,8 @@ final class SerialReader implements Runnable {
 
     /** A port the reader reads: implemented by {@link SerialLink}. */
     interface Port {
-        /** Reads what is waiting, if anything, and hands it on; false if nothing waited. Never blocks. */
-        boolean readWaiting();
+        /** Reads what is waiting, if anything, and hands it on. Never waits for bytes. */
+        void readWaiting();
     }
 
     private volatile Port[] ports = new Port[0];
