@@ -66,7 +66,7 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
         watchdog = scheduler.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** On the reader thread: what the driver holds (never more than asked for, so this never waits). */
+    /** On the reader thread: reads the bytes the port already holds, never more, so it never waits. */
     @Override
     public void readWaiting() {
         Sink to = sink;
