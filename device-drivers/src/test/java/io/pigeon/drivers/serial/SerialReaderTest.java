@@ -137,9 +137,9 @@ class SerialReaderTest {
         long worst = 0;
         for (int i = 0; i < 40 && poller.isAlive(); i++) {
             bus.write(new byte[] {0x55}); // traffic on the bus: the reader goes to the Modbus driver's monitor
+            int before = arrivals.size();
             long sent = System.nanoTime();
             other.write("x\n");
-            int before = arrivals.size();
             await(() -> arrivals.size() > before, "the other port's bytes");
             worst = Math.max(worst, arrivals.stream().mapToLong(Long::longValue).max().orElse(sent) - sent);
             Thread.sleep(20);
