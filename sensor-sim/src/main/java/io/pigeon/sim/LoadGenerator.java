@@ -85,9 +85,7 @@ final class LoadGenerator {
             try {
                 Thread.sleep(4000);
                 for (int i = 0; i < 20; i++) {
-                    for (Pty p : ptys) {
-                        p.write(("seq=-1 ts=" + nowMicros() + "\n").getBytes(StandardCharsets.US_ASCII));
-                    }
+                    stamp(ptys, -1);
                     Thread.sleep(100);
                 }
             } finally {
@@ -148,9 +146,7 @@ final class LoadGenerator {
                 measuring = true;
                 measuredFrom.set(nowMicros());
             }
-            for (Pty p : ptys) {
-                p.write(("seq=" + seq + " ts=" + nowMicros() + "\n").getBytes(StandardCharsets.US_ASCII));
-            }
+            stamp(ptys, seq);
             seq++;
             if (measuring) {
                 sent += ptys.size();
@@ -188,6 +184,13 @@ final class LoadGenerator {
             broker.close();
         }
         return 0;
+    }
+
+    /** One line to every device: its sequence number and the wall-clock time of the write, in microseconds. */
+    private static void stamp(List<Pty> ptys, long seq) {
+        for (Pty p : ptys) {
+            p.write(("seq=" + seq + " ts=" + nowMicros() + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
     }
 
     private static void launcherEnv(ProcessBuilder pb, Path jar, Path dir) {

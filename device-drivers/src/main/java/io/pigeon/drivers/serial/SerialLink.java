@@ -28,25 +28,26 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
     private final SerialSettings settings;
     private final SerialPort port;
     private final Consumer<String> onLost;
-    private @Nullable Sink sink;
+    private final Sink sink;
     private @Nullable ScheduledFuture<?> watchdog;
     private volatile boolean closed;
 
-    private SerialLink(SerialSettings settings, Consumer<String> onLost) {
+    private SerialLink(SerialSettings settings, Sink sink, Consumer<String> onLost) {
         this.settings = settings;
         this.port = new SerialPort(settings.port());
+        this.sink = sink;
         this.onLost = onLost;
     }
 
     /** Opens the port; {@code onLost} is called (once) when it disappears or fails. */
     public static SerialLink open(SerialSettings settings, Sink sink, Consumer<String> onLost,
                                   ScheduledExecutorService scheduler) throws SerialPortException {
-        SerialLink link = new SerialLink(settings, onLost);
-        link.start(sink, scheduler);
+        SerialLink link = new SerialLink(settings, sink, onLost);
+        link.start(scheduler);
         return link;
     }
 
-    private void start(Sink sink, ScheduledExecutorService scheduler) throws SerialPortException {
+    private void start(ScheduledExecutorService scheduler) throws SerialPortException {
         if (!Files.exists(Path.of(settings.port()))) {
             throw new SerialPortException(port, "openPort", "Port not found");
         }
@@ -61,7 +62,6 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
             closeQuietly();
             throw e;
         }
-        this.sink = sink;
         SerialReader.SHARED.add(this);
         watchdog = scheduler.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -69,8 +69,7 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
     /** On the reader thread: reads the bytes the port already holds, never more, so it never waits. */
     @Override
     public void readWaiting() {
-        Sink to = sink;
-        if (closed || to == null) {
+        if (closed) {
             return;
         }
         try {
@@ -80,7 +79,7 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
             }
             byte[] data = port.readBytes(waiting);
             if (data != null && data.length > 0 && !closed) {
-                to.bytes(data, data.length);
+                sink.bytes(data, data.length);
             }
         } catch (SerialPortException e) {
             lost(failed("read failed: " + e.getExceptionType()));
@@ -97,17 +96,17 @@ public final class SerialLink implements AutoCloseable, SerialReader.Port {
             return;
         }
         try {
+            if (!Files.exists(Path.of(settings.port()))) {
+                lost("port " + settings.port() + " disappeared");
+                return;
+            }
             port.getInputBufferBytesCount();
         } catch (SerialPortException | RuntimeException e) {
-            lost(failed("failed: " + (e instanceof SerialPortException s ? s.getExceptionType() : e)));
-            return;
-        }
-        if (!Files.exists(Path.of(settings.port()))) {
-            lost("port " + settings.port() + " disappeared");
+            lost("port " + settings.port() + " failed: " + (e instanceof SerialPortException s ? s.getExceptionType() : e));
         }
     }
 
-    /** Why the port failed: an unplugged adapter says so rather than how its last read ended. */
+    /** Why a read failed: an unplugged adapter says so, as the watchdog would, rather than how its last read ended. */
     private String failed(String how) {
         return "port " + settings.port() + (Files.exists(Path.of(settings.port())) ? " " + how : " disappeared");
     }

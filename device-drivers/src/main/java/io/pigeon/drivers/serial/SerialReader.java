@@ -3,7 +3,6 @@ package io.pigeon.drivers.serial;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The one thread, {@code pigeon-serial-reader}, that reads every open serial port of the process.
@@ -35,16 +34,16 @@ final class SerialReader implements Runnable {
     }
 
     private volatile Port[] ports = new Port[0];
-    private @Nullable Thread thread;
+    private boolean running;
 
     synchronized void add(Port port) {
         Port[] next = Arrays.copyOf(ports, ports.length + 1);
         next[ports.length] = port;
         ports = next;
-        if (thread == null) {
+        if (!running) {
+            running = true;
             Thread t = new Thread(this, "pigeon-serial-reader");
             t.setDaemon(true);
-            thread = t;
             t.start();
         }
     }
@@ -83,7 +82,7 @@ final class SerialReader implements Runnable {
 
     private synchronized boolean stopIfEmpty() {
         if (ports.length == 0) {
-            thread = null;
+            running = false;
             return true;
         }
         return false;

@@ -3,9 +3,11 @@ package io.pigeon.drivers.serial;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.sim.Pty;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,12 @@ class SerialReaderTest {
         }
     }
 
+    private Pty pty() throws IOException {
+        Pty pty = Pty.temporary();
+        ptys.add(pty);
+        return pty;
+    }
+
     private SerialLink open(Pty pty, SerialLink.Sink sink, ConcurrentLinkedQueue<String> lost) throws Exception {
         SerialLink link = SerialLink.open(SerialSettings.from(Settings.of("p", Map.of("port", pty.device())), 9600),
             sink, lost::add, scheduler);
@@ -56,8 +64,7 @@ class SerialReaderTest {
         List<ByteArrayOutputStream> got = new ArrayList<>();
         ConcurrentLinkedQueue<String> lost = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < n; i++) {
-            Pty pty = Pty.temporary();
-            ptys.add(pty);
+            Pty pty = pty();
             ByteArrayOutputStream into = new ByteArrayOutputStream();
             got.add(into);
             open(pty, (data, length) -> {
@@ -91,10 +98,8 @@ class SerialReaderTest {
 
     @Test
     void aSinkThatThrowsLosesOnlyItsOwnPort() throws Exception {
-        Pty bad = Pty.temporary();
-        Pty good = Pty.temporary();
-        ptys.add(bad);
-        ptys.add(good);
+        Pty bad = pty();
+        Pty good = pty();
         ConcurrentLinkedQueue<String> lost = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
         open(bad, (data, length) -> {
@@ -114,13 +119,11 @@ class SerialReaderTest {
         // A Modbus master keeps the line silent before each request (3.5 characters; at 300 baud, 128 ms). It
         // used to sleep holding its monitor, under which the reader hands over bytes: with one reader for
         // every port, the bus's traffic would then hold up every other port for as long.
-        Pty bus = Pty.temporary();
-        Pty other = Pty.temporary();
-        ptys.add(bus);
-        ptys.add(other);
+        Pty bus = pty();
+        Pty other = pty();
         ModbusRtu modbus = new ModbusRtu(Settings.of("meter", Map.of("port", bus.device(), "baud", 300, "slave", 1,
             "response_timeout", "300ms", "registers", List.of(Map.of("name", "v", "address", 0)))));
-        io.pigeon.drivers.RecordingContext ctx = new io.pigeon.drivers.RecordingContext();
+        RecordingContext ctx = new RecordingContext();
         modbus.open(ctx);
         ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
         open(other, (data, length) -> arrivals.add(System.nanoTime()), new ConcurrentLinkedQueue<>());
