@@ -5,7 +5,7 @@ package io.pigeon.drivers.sim;
  * 0xAC 0x33 0x00 that latches status, 20 bits of humidity, 20 bits of temperature and a CRC-8 for the next read.
  * Starts uncalibrated until it gets the initialisation command 0xBE 0x08 0x00, as a cold chip may.
  */
-public final class Aht20Model implements I2cModel {
+public final class Aht20Model implements CommandModel {
     private volatile double temperature = 21.5;
     private volatile double humidity = 45;
     private volatile boolean busy;
@@ -67,15 +67,5 @@ public final class Aht20Model implements I2cModel {
     @Override
     public void command(int value) {
         write(new byte[] {(byte) value});
-    }
-
-    @Override
-    public int readRegister(int register) {
-        return read();
-    }
-
-    @Override
-    public void writeRegister(int register, int value) {
-        command(value);
     }
 }

@@ -8,7 +8,7 @@ import java.io.UncheckedIOException;
  * continuous high-resolution mode; the data register reads 0 until the first conversion after the mode
  * command has finished (120 ms × MTreg / 69), then count = lux × 1.2 × MTreg / 69, high byte first.
  */
-public final class Bh1750Model implements I2cModel {
+public final class Bh1750Model implements CommandModel {
     private volatile double lux = 300;
     private volatile boolean answering = true;
     private boolean powered;
@@ -60,15 +60,5 @@ public final class Bh1750Model implements I2cModel {
             return latched >> 8 & 0xFF;
         }
         return latched & 0xFF;
-    }
-
-    @Override
-    public int readRegister(int register) {
-        return read();
-    }
-
-    @Override
-    public void writeRegister(int register, int value) {
-        command(value);
     }
 }

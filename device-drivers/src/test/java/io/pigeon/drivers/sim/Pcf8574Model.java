@@ -4,7 +4,7 @@ package io.pigeon.drivers.sim;
  * A simulated PCF8574: one byte written sets the pins (1 = weak pull-up, 0 = driven low); a read returns the pins:
  * a pin written 0 reads 0, a pin written 1 reads what pulls it low from outside ({@link #drive}), else 1.
  */
-public final class Pcf8574Model implements I2cModel {
+public final class Pcf8574Model implements CommandModel {
     private int written = 0xFF;
     private int pulledLow;
     private int writes;
@@ -31,15 +31,5 @@ public final class Pcf8574Model implements I2cModel {
     @Override
     public synchronized int read() {
         return written & ~pulledLow & 0xFF;
-    }
-
-    @Override
-    public int readRegister(int register) {
-        return read();
-    }
-
-    @Override
-    public void writeRegister(int register, int value) {
-        command(value);
     }
 }

@@ -8,7 +8,7 @@ import java.io.UncheckedIOException;
  * bytes (temperature word, CRC-8, humidity word, CRC-8; polynomial 0x31, init 0xFF) that the following reads
  * return. {@link #corruptNextCrc} and {@link #answering} make the faults the drivers must survive.
  */
-public final class SensirionModel implements I2cModel {
+public final class SensirionModel implements CommandModel {
     private final boolean sht4;
     private volatile double temperature = 21.5;
     private volatile double humidity = 45;
@@ -103,15 +103,5 @@ public final class SensirionModel implements I2cModel {
     public synchronized int read() {
         check();
         return next < 6 ? latched[next++] & 0xFF : 0xFF;
-    }
-
-    @Override
-    public int readRegister(int register) {
-        return read();
-    }
-
-    @Override
-    public void writeRegister(int register, int value) {
-        command(value);
     }
 }
