@@ -15,14 +15,13 @@ import org.jspecify.annotations.Nullable;
  * failed read. {@code self_calibration: false} switches the automatic baseline correction off at open (what an
  * indoor sensor that never sees fresh air wants), {@code true} on; without the setting the sensor keeps its own.
  */
-public final class Mhz19 extends SerialDevice implements Device.Polled {
+public final class Mhz19 extends HeaderedFrameDevice implements Device.Polled {
     static final byte[] READ = command(0x86, 0);
-    private final HeaderedFrames frames = new HeaderedFrames(0xFF, 0x86, 9);
     private final @Nullable Boolean selfCalibration; // null: the sensor keeps its own
     private volatile boolean waiting;
 
     public Mhz19(Settings s) {
-        super(s, 9600);
+        super(s, 9600, 0xFF, 0x86, 9);
         this.selfCalibration = s.has("self_calibration") ? s.bool("self_calibration", false) : null;
     }
 
@@ -77,23 +76,13 @@ public final class Mhz19 extends SerialDevice implements Device.Polled {
     }
 
     @Override
-    protected void reset() {
-        frames.reset();
+    protected boolean intact(byte[] frame) {
+        return checksum(frame) == (frame[8] & 0xFF);
     }
 
     @Override
-    protected void received(byte[] data, int length, DeviceContext ctx) {
-        for (int i = 0; i < length; i++) {
-            if (!frames.add(data[i], ctx)) {
-                continue;
-            }
-            byte[] frame = frames.frame();
-            if (checksum(frame) != (frame[8] & 0xFF)) {
-                ctx.failed("checksum_errors", "checksum errors");
-                continue;
-            }
-            waiting = false;
-            ctx.reading("co2", Value.number(((frame[2] & 0xFF) << 8) | (frame[3] & 0xFF), "ppm"));
-        }
+    protected void frame(byte[] frame, DeviceContext ctx) {
+        waiting = false;
+        ctx.reading("co2", Value.number(((frame[2] & 0xFF) << 8) | (frame[3] & 0xFF), "ppm"));
     }
 }

@@ -10,33 +10,22 @@ import io.pigeon.drivers.Value;
  * (datasheet 1.3). Publishes PM2.5 and PM10 in µg/m³ (0.1 steps). A bad checksum or tail is one failed frame; after
  * garbage it resynchronises on the next 0xAA 0xC0.
  */
-public final class Sds011 extends SerialDevice {
+public final class Sds011 extends HeaderedFrameDevice {
     public static final int FRAME = 10;
-    private final HeaderedFrames frames = new HeaderedFrames(0xAA, 0xC0, FRAME);
 
     public Sds011(Settings s) {
-        super(s, 9600);
+        super(s, 9600, 0xAA, 0xC0, FRAME);
     }
 
     @Override
-    protected void reset() {
-        frames.reset();
+    protected boolean intact(byte[] frame) {
+        return frame[9] == (byte) 0xAB && checksum(frame) == (frame[8] & 0xFF);
     }
 
     @Override
-    protected void received(byte[] data, int length, DeviceContext ctx) {
-        for (int i = 0; i < length; i++) {
-            if (!frames.add(data[i], ctx)) {
-                continue;
-            }
-            byte[] frame = frames.frame();
-            if (frame[9] != (byte) 0xAB || checksum(frame) != (frame[8] & 0xFF)) {
-                ctx.failed("checksum_errors", "checksum errors");
-                continue;
-            }
-            ctx.reading("pm2_5", Value.number(word(frame, 2) / 10.0, "µg/m³"));
-            ctx.reading("pm10", Value.number(word(frame, 4) / 10.0, "µg/m³"));
-        }
+    protected void frame(byte[] frame, DeviceContext ctx) {
+        ctx.reading("pm2_5", Value.number(word(frame, 2) / 10.0, "µg/m³"));
+        ctx.reading("pm10", Value.number(word(frame, 4) / 10.0, "µg/m³"));
     }
 
     private static int word(byte[] frame, int low) {
