@@ -15,7 +15,7 @@ import io.pigeon.drivers.SettingsException;
 import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Mcp23017Model;
 import io.pigeon.drivers.sim.Pcf8574Model;
-import io.pigeon.drivers.sim.SimulatedI2cProvider;
+import io.pigeon.drivers.sim.SimulatedBoard;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -25,16 +25,15 @@ import org.junit.jupiter.api.Test;
 /** gpio-in and gpio-out on MCP23017 and PCF8574 pins, through Pi4J's mock platform and register models of the chips. */
 class ExpanderPinsTest {
     private static final Duration WAIT = Duration.ofSeconds(1);
-    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
+    private final SimulatedBoard board = new SimulatedBoard();
+    private final Pi4jPlatform platform = board.platform();
     private final Drivers.Hardware hw = new Drivers.Hardware(platform, Path.of("/nonexistent"));
     private final RecordingContext ctx = new RecordingContext();
 
     @AfterEach
     void close() {
         ctx.close();
-        platform.close();
-        SimulatedI2cProvider.unregister(1, 0x21);
-        SimulatedI2cProvider.unregister(1, 0x22);
+        board.close();
     }
 
     private boolean state() throws InterruptedException {
@@ -48,7 +47,7 @@ class ExpanderPinsTest {
     @Test
     void mcp23017PinsReadWithDebounceAndDriveWithoutTouchingTheirNeighbours() throws Exception {
         Mcp23017Model chip = new Mcp23017Model();
-        SimulatedI2cProvider.register(1, 0x21, chip);
+        board.i2c(1, 0x21, chip);
         Map<String, Object> expander = Map.of("chip", "mcp23017", "address", "0x21");
         Device.Polled button = (Device.Polled) device("gpio-in", "button",
             Map.of("expander", expander, "pin", 9, "debounce", "20ms", "active_low", true));
@@ -87,7 +86,7 @@ class ExpanderPinsTest {
     @Test
     void pcf8574RelayBoardPulsesAndReadsAContact() throws Exception {
         Pcf8574Model chip = new Pcf8574Model();
-        SimulatedI2cProvider.register(1, 0x22, chip);
+        board.i2c(1, 0x22, chip);
         Map<String, Object> expander = Map.of("chip", "pcf8574", "address", "0x22");
         Device.Actuator relay = (Device.Actuator) device("gpio-out", "opener",
             Map.of("expander", expander, "pin", 3, "active_low", true)); // relay boards switch on a low input

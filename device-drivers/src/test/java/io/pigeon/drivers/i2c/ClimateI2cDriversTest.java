@@ -13,7 +13,7 @@ import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Aht20Model;
 import io.pigeon.drivers.sim.Lm75Model;
 import io.pigeon.drivers.sim.SensirionModel;
-import io.pigeon.drivers.sim.SimulatedI2cProvider;
+import io.pigeon.drivers.sim.SimulatedBoard;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -25,16 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 class ClimateI2cDriversTest {
     private static final Duration WAIT = Duration.ofSeconds(2);
-    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
+    private final SimulatedBoard board = new SimulatedBoard();
+    private final Pi4jPlatform platform = board.platform();
     private final RecordingContext ctx = new RecordingContext();
 
     @AfterEach
     void close() {
         ctx.close();
-        platform.close();
-        for (int address : new int[] {0x38, 0x44, 0x45, 0x48}) {
-            SimulatedI2cProvider.unregister(1, address);
-        }
+        board.close();
     }
 
     private static double value(RecordingContext.Got g) {
@@ -94,8 +92,8 @@ class ClimateI2cDriversTest {
     void sht4xAndSht3xReadWhatTheChipMeasuresAndDropABadCrc() throws Exception {
         SensirionModel sht4 = SensirionModel.sht4x();
         SensirionModel sht3 = SensirionModel.sht3x();
-        SimulatedI2cProvider.register(1, 0x44, sht4);
-        SimulatedI2cProvider.register(1, 0x45, sht3);
+        board.i2c(1, 0x44, sht4);
+        board.i2c(1, 0x45, sht3);
         Sht4x a = new Sht4x(Settings.of("a", Map.of("precision", "medium")), platform);
         Sht3x b = new Sht3x(Settings.of("b", Map.of("address", "0x45")), platform);
         a.open(ctx);
@@ -128,7 +126,7 @@ class ClimateI2cDriversTest {
     @Test
     void aht20InitialisesAnUncalibratedChipAndDropsABusyRead() throws Exception {
         Aht20Model chip = new Aht20Model();
-        SimulatedI2cProvider.register(1, 0x38, chip);
+        board.i2c(1, 0x38, chip);
         Aht20 sensor = new Aht20(Settings.of("air", Map.of()), platform);
         sensor.open(ctx);
         assertEquals(1, chip.initialisations(), "a cold chip gets 0xBE 0x08 0x00");
@@ -149,7 +147,7 @@ class ClimateI2cDriversTest {
     @Test
     void lm75ReadsItsTemperatureRegisterAtEitherResolution() throws Exception {
         Lm75Model chip = new Lm75Model();
-        SimulatedI2cProvider.register(1, 0x48, chip);
+        board.i2c(1, 0x48, chip);
         Lm75 nine = new Lm75(Settings.of("a", Map.of()), platform);
         nine.open(ctx);
         chip.set(-3.375);

@@ -12,6 +12,7 @@ import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Bh1750Model;
 import io.pigeon.drivers.sim.Bme280Model;
 import io.pigeon.drivers.sim.I2cModel;
+import io.pigeon.drivers.sim.SimulatedBoard;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,15 +24,14 @@ import org.junit.jupiter.api.Test;
 /** BME280 and BH1750 through Pi4J's mock platform with a register-map provider. */
 class I2cDriversTest {
     private static final Duration WAIT = Duration.ofSeconds(2);
-    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
+    private final SimulatedBoard board = new SimulatedBoard();
+    private final Pi4jPlatform platform = board.platform();
     private final RecordingContext ctx = new RecordingContext();
 
     @AfterEach
     void close() {
         ctx.close();
-        platform.close();
-        SimulatedI2cProvider.unregister(1, 0x76);
-        SimulatedI2cProvider.unregister(1, 0x23);
+        board.close();
     }
 
     private static double value(RecordingContext.Got g) {
@@ -41,7 +41,7 @@ class I2cDriversTest {
     @Test
     void bme280ReadsWhatTheSensorMeasures() throws Exception {
         Bme280Model model = new Bme280Model(Bme280Model.TYPICAL);
-        SimulatedI2cProvider.register(1, 0x76, model);
+        board.i2c(1, 0x76, model);
         Bme280 sensor = new Bme280(Settings.of("climate", Map.of("bus", 1, "address", "0x76")), platform);
         sensor.open(ctx);
         DeviceException none = assertThrows(DeviceException.class, () -> sensor.poll(ctx));
@@ -66,7 +66,7 @@ class I2cDriversTest {
     @Test
     void bme280ResetsWaitsForItsCalibrationWritesConfigAndClampsToItsRange() throws Exception {
         Bme280Model model = new Bme280Model(Bme280Model.TYPICAL);
-        SimulatedI2cProvider.register(1, 0x76, model);
+        board.i2c(1, 0x76, model);
         Bme280 sensor = new Bme280(Settings.of("climate", Map.of("filter", 4, "standby_ms", 62.5)), platform);
         sensor.open(ctx);
         assertEquals(1, model.resets());
@@ -86,7 +86,7 @@ class I2cDriversTest {
     void bme280RefusesAnotherChip() throws Exception {
         Bme280Model bmp = new Bme280Model(Bme280Model.TYPICAL);
         bmp.writeRegister(0xD0, 0x58);
-        SimulatedI2cProvider.register(1, 0x76, bmp);
+        board.i2c(1, 0x76, bmp);
         Bme280 sensor = new Bme280(Settings.of("climate", Map.of()), platform);
         DeviceException e = assertThrows(DeviceException.class, () -> sensor.open(ctx));
         assertTrue(e.getMessage().contains("BMP280"), e.getMessage());
@@ -100,7 +100,7 @@ class I2cDriversTest {
         int[] count = {12_000};
         boolean[] poweredOn = {false};
         int[] next = {0};
-        SimulatedI2cProvider.register(1, 0x23, new I2cModel() {
+        board.i2c(1, 0x23, new I2cModel() {
             @Override
             public int readRegister(int register) {
                 // bare reads return the count, high byte first
@@ -130,7 +130,7 @@ class I2cDriversTest {
     void bh1750WaitsForItsFirstConversionAndHonoursMtreg() throws Exception {
         Bh1750Model model = new Bh1750Model();
         model.lux(250);
-        SimulatedI2cProvider.register(1, 0x23, model);
+        board.i2c(1, 0x23, model);
         for (int mtreg : new int[] {69, 138, 31}) {
             Bh1750 light = new Bh1750(Settings.of("light", Map.of("mtreg", mtreg)), platform);
             light.open(ctx);

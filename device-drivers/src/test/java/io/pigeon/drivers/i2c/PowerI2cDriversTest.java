@@ -12,6 +12,7 @@ import io.pigeon.drivers.SettingsException;
 import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Ads1x15Model;
 import io.pigeon.drivers.sim.Ina219Model;
+import io.pigeon.drivers.sim.SimulatedBoard;
 import io.pigeon.drivers.sim.SimulatedI2cProvider;
 import java.time.Duration;
 import java.util.List;
@@ -22,16 +23,14 @@ import org.junit.jupiter.api.Test;
 /** ADS1115/ADS1015 and INA219: their datasheets' register formats as vectors, then the drivers against chip models. */
 class PowerI2cDriversTest {
     private static final Duration WAIT = Duration.ofSeconds(2);
-    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider());
+    private final SimulatedBoard board = new SimulatedBoard();
+    private final Pi4jPlatform platform = board.platform();
     private final RecordingContext ctx = new RecordingContext();
 
     @AfterEach
     void close() {
         ctx.close();
-        platform.close();
-        SimulatedI2cProvider.unregister(1, 0x48);
-        SimulatedI2cProvider.unregister(1, 0x49);
-        SimulatedI2cProvider.unregister(1, 0x40);
+        board.close();
     }
 
     private double value(String reading) throws InterruptedException {
@@ -60,7 +59,7 @@ class PowerI2cDriversTest {
     @Test
     void ads1115ReadsEachInputAndPairAndClipsAtItsRange() throws Exception {
         Ads1x15Model chip = new Ads1x15Model(false);
-        SimulatedI2cProvider.register(1, 0x48, chip);
+        board.i2c(1, 0x48, chip);
         chip.set(0, 1.65);
         chip.set(1, 0.5);
         chip.set(3, 5.0);
@@ -84,7 +83,7 @@ class PowerI2cDriversTest {
     @Test
     void ads1015ReadsTwelveBits() throws Exception {
         Ads1x15Model chip = new Ads1x15Model(true);
-        SimulatedI2cProvider.register(1, 0x49, chip);
+        board.i2c(1, 0x49, chip);
         chip.set(2, 3.3);
         Ads1x15 ads = new Ads1x15(Settings.of("adc", Map.of("chip", "ads1015", "address", "0x49", "inputs", List.of("2"))),
             platform);
@@ -101,7 +100,7 @@ class PowerI2cDriversTest {
         assertEquals(-0.32, Ina219.shuntVolts((short) 0x8300), 1e-12);
         assertEquals(12.0, Ina219.busVolts(0x5DC2), 1e-12);
         Ina219Model chip = new Ina219Model(0.1);
-        SimulatedI2cProvider.register(1, 0x40, chip);
+        board.i2c(1, 0x40, chip);
         chip.set(5.02, 0.75);
         Ina219 ina = new Ina219(Settings.of("usb", Map.of()), platform);
         ina.open(ctx);

@@ -10,8 +10,7 @@ import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.SettingsException;
 import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Mcp3008Model;
-import io.pigeon.drivers.sim.SimulatedI2cProvider;
-import io.pigeon.drivers.sim.SimulatedSpiProvider;
+import io.pigeon.drivers.sim.SimulatedBoard;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +19,14 @@ import org.junit.jupiter.api.Test;
 
 /** The MCP3008 through Pi4J's SPI (mock provider with a chip model), with the datasheet's bit layout as vectors. */
 class Mcp3008Test {
-    private final Pi4jPlatform platform = Pi4jPlatform.simulated(new SimulatedI2cProvider(), new SimulatedSpiProvider());
+    private final SimulatedBoard board = new SimulatedBoard();
+    private final Pi4jPlatform platform = board.platform();
     private final RecordingContext ctx = new RecordingContext();
 
     @AfterEach
     void close() {
         ctx.close();
-        platform.close();
-        SimulatedSpiProvider.unregister(0, 0);
+        board.close();
     }
 
     @Test
@@ -43,7 +42,7 @@ class Mcp3008Test {
     @Test
     void readsEachChannelInVolts() throws Exception {
         Mcp3008Model chip = new Mcp3008Model(3.3);
-        SimulatedSpiProvider.register(0, 0, chip);
+        board.spi(0, 0, chip);
         chip.set(0, 1.65);
         chip.set(5, 3.3);
         Mcp3008 adc = new Mcp3008(Settings.of("pots", Map.of("channels", List.of(0, 5, 7))), platform);
