@@ -5,7 +5,7 @@ package io.pigeon.drivers.sim;
  * and the conversion register (pointer 0) holding the last single-shot conversion of the multiplexer's input at
  * the programmed full-scale range, clipped to it (datasheet 8.3.3, table 3).
  */
-public final class Ads1x15Model implements I2cModel {
+public final class Ads1x15Model implements WordRegisterModel {
     private static final double[] RANGES = {6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256};
     private final boolean twelveBits;
     private final double[] volts = new double[4];
@@ -55,15 +55,5 @@ public final class Ads1x15Model implements I2cModel {
     public synchronized byte[] readBlock(int register, int length) {
         int word = register == 0 ? conversion : register == 1 ? config | 0x8000 : 0; // OS reads 1: not converting
         return new byte[] {(byte) (word >> 8), (byte) word};
-    }
-
-    @Override
-    public int readRegister(int register) {
-        return readBlock(register, 2)[0] & 0xFF;
-    }
-
-    @Override
-    public void writeRegister(int register, int value) {
-        // single bytes: not how the chip is written
     }
 }

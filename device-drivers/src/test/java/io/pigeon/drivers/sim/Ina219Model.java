@@ -5,7 +5,7 @@ package io.pigeon.drivers.sim;
  * known resistance, as its shunt voltage register (10 µV a count, ±320 mV) and bus voltage register (4 mV a
  * count in bits 15-3, conversion ready in bit 1) show them.
  */
-public final class Ina219Model implements I2cModel {
+public final class Ina219Model implements WordRegisterModel {
     private final double shuntOhms;
     private volatile double busVolts = 12;
     private volatile double amps = 0.5;
@@ -28,15 +28,5 @@ public final class Ina219Model implements I2cModel {
             default -> 0;
         };
         return new byte[] {(byte) (word >> 8), (byte) word};
-    }
-
-    @Override
-    public int readRegister(int register) {
-        return readBlock(register, 2)[0] & 0xFF;
-    }
-
-    @Override
-    public void writeRegister(int register, int value) {
-        // the driver writes nothing
     }
 }

@@ -4,7 +4,7 @@ package io.pigeon.drivers.sim;
  * A simulated LM75: pointer 0 is the temperature register, two bytes, two's complement left-justified with
  * 11 significant bits (0.125 °C, as the LM75B; a 9-bit reader keeps the top 9).
  */
-public final class Lm75Model implements I2cModel {
+public final class Lm75Model implements WordRegisterModel {
     private volatile double temperature = 21.5;
 
     public void set(double celsius) {
@@ -33,15 +33,5 @@ public final class Lm75Model implements I2cModel {
             out[1] = (byte) r;
         }
         return out;
-    }
-
-    @Override
-    public int readRegister(int register) {
-        return readBlock(register, 1)[0] & 0xFF;
-    }
-
-    @Override
-    public void writeRegister(int register, int value) {
-        // configuration and limits: nothing the driver writes
     }
 }
