@@ -14,6 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A DeviceContext for tests: records what a driver reports. */
 public final class RecordingContext implements DeviceContext, AutoCloseable {
     public record Got(String name, Value value) {
+        /** The value as a number: for readings the test knows are numeric. */
+        public double number() {
+            return ((Value.Numeric) value).value();
+        }
     }
 
     public final LinkedBlockingQueue<Got> readings = new LinkedBlockingQueue<>();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
-import io.pigeon.drivers.Value;
 import io.pigeon.drivers.serial.ModbusRtu;
 import io.pigeon.drivers.serial.Nmea;
 import io.pigeon.drivers.serial.NmeaGps;
@@ -29,10 +28,6 @@ class SimulatedBytesTest {
     @TempDir
     Path dir;
 
-    private static double number(RecordingContext.Got g) {
-        return ((Value.Numeric) g.value()).value();
-    }
-
     @Test
     void openptyMakesAWorkingRawTerminal() throws Exception {
         try (Pty pty = Pty.open(dir.resolve("ttyX"))) {
@@ -51,13 +46,13 @@ class SimulatedBytesTest {
                 Settings.of("dust", Map.of("port", dust.link().toString())));
             sds.open(ctx);
             dust.tick();
-            double pm25 = number(ctx.next("pm2_5", WAIT));
+            double pm25 = ctx.next("pm2_5", WAIT).number();
             assertTrue(pm25 >= 0 && pm25 < 50, "pm2.5 " + pm25);
             io.pigeon.drivers.serial.Mhz19 mhz = new io.pigeon.drivers.serial.Mhz19(
                 Settings.of("co2", Map.of("port", co2.link().toString(), "self_calibration", false)));
             mhz.open(ctx);
             mhz.poll(ctx);
-            double ppm = number(ctx.next("co2", WAIT));
+            double ppm = ctx.next("co2", WAIT).number();
             assertTrue(ppm >= 420 && ppm < 2000, "co2 " + ppm);
             sds.close();
             mhz.close();
@@ -72,7 +67,7 @@ class SimulatedBytesTest {
             driver.open(ctx);
             sim.tick(); // the first line after an open is dropped: usually a fragment
             sim.tick();
-            assertEquals(world.temperature(), number(ctx.next("temperature", WAIT)), 0.2);
+            assertEquals(world.temperature(), ctx.next("temperature", WAIT).number(), 0.2);
             sim.fault("checksum", Duration.ofMinutes(1));
             for (int i = 0; i < 3; i++) {
                 sim.tick();
@@ -99,7 +94,7 @@ class SimulatedBytesTest {
             NmeaGps driver = new NmeaGps(Settings.of("gps", Map.of("port", sim.link().toString())));
             driver.open(ctx);
             sim.tick();
-            double lat = number(ctx.next("latitude", WAIT));
+            double lat = ctx.next("latitude", WAIT).number();
             assertEquals(48.1173, lat, 0.01);
             sim.fault("checksum", Duration.ofMinutes(1));
             sim.tick();
@@ -119,7 +114,7 @@ class SimulatedBytesTest {
             driver.open(ctx);
             sim.fault("garbage", Duration.ofMinutes(1));
             sim.tick();
-            number(ctx.next("pm2_5", WAIT));
+            ctx.next("pm2_5", WAIT).number();
             assertTrue(ctx.counter("garbage_bytes") > 0);
             driver.close();
         }
@@ -135,7 +130,7 @@ class SimulatedBytesTest {
                     Map.of("name", "missing", "address", 99, "function", 4)))));
             driver.open(ctx);
             driver.poll(ctx);
-            assertEquals(230, number(ctx.next("voltage", WAIT)), 5);
+            assertEquals(230, ctx.next("voltage", WAIT).number(), 5);
             assertEquals(1, ctx.counter("exceptions"));
             assertEquals("missing rejected: slave 1 answered exception 2 (illegal data address)", ctx.failures.get(0));
             driver.close();

@@ -9,7 +9,6 @@ import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.SettingsException;
-import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Aht20Model;
 import io.pigeon.drivers.sim.Lm75Model;
 import io.pigeon.drivers.sim.SensirionModel;
@@ -33,10 +32,6 @@ class ClimateI2cDriversTest {
     void close() {
         ctx.close();
         board.close();
-    }
-
-    private static double value(RecordingContext.Got g) {
-        return ((Value.Numeric) g.value()).value();
     }
 
     // ------------------------------------------------------------------ datasheet vectors
@@ -101,18 +96,18 @@ class ClimateI2cDriversTest {
         sht4.set(23.45, 61.2);
         sht3.set(-10.5, 12.0);
         a.poll(ctx);
-        assertEquals(23.45, value(ctx.next("temperature", WAIT)), 0.011);
-        assertEquals(61.2, value(ctx.next("humidity", WAIT)), 0.011);
+        assertEquals(23.45, ctx.next("temperature", WAIT).number(), 0.011);
+        assertEquals(61.2, ctx.next("humidity", WAIT).number(), 0.011);
         b.poll(ctx);
-        assertEquals(-10.5, value(ctx.next("temperature", WAIT)), 0.011);
-        assertEquals(12.0, value(ctx.next("humidity", WAIT)), 0.011);
+        assertEquals(-10.5, ctx.next("temperature", WAIT).number(), 0.011);
+        assertEquals(12.0, ctx.next("humidity", WAIT).number(), 0.011);
 
         sht4.corruptNextCrc();
         DeviceException e = assertThrows(DeviceException.class, () -> a.poll(ctx));
         assertEquals("CRC mismatch in the measurement", e.getMessage());
         assertEquals(1, ctx.counter("crc_errors"));
         a.poll(ctx); // the next one is good again
-        assertEquals(23.45, value(ctx.next("temperature", WAIT)), 0.011);
+        assertEquals(23.45, ctx.next("temperature", WAIT).number(), 0.011);
 
         sht3.answering(false);
         e = assertThrows(DeviceException.class, () -> b.poll(ctx));
@@ -132,8 +127,8 @@ class ClimateI2cDriversTest {
         assertEquals(1, chip.initialisations(), "a cold chip gets 0xBE 0x08 0x00");
         chip.set(27.3, 33.3);
         sensor.poll(ctx);
-        assertEquals(27.3, value(ctx.next("temperature", WAIT)), 0.011);
-        assertEquals(33.3, value(ctx.next("humidity", WAIT)), 0.011);
+        assertEquals(27.3, ctx.next("temperature", WAIT).number(), 0.011);
+        assertEquals(33.3, ctx.next("humidity", WAIT).number(), 0.011);
         sensor.close();
         sensor.open(ctx);
         assertEquals(1, chip.initialisations(), "a calibrated chip is left alone");
@@ -152,12 +147,12 @@ class ClimateI2cDriversTest {
         nine.open(ctx);
         chip.set(-3.375);
         nine.poll(ctx);
-        assertEquals(-3.5, value(ctx.next("temperature", WAIT)), 1e-9); // 0.5 °C steps, rounded down as the chip does
+        assertEquals(-3.5, ctx.next("temperature", WAIT).number(), 1e-9); // 0.5 °C steps, rounded down as the chip does
         nine.close();
         Lm75 eleven = new Lm75(Settings.of("b", Map.of("resolution", 11)), platform);
         eleven.open(ctx);
         eleven.poll(ctx);
-        assertEquals(-3.375, value(ctx.next("temperature", WAIT)), 1e-9);
+        assertEquals(-3.375, ctx.next("temperature", WAIT).number(), 1e-9);
         eleven.close();
         SettingsException bad = assertThrows(SettingsException.class,
             () -> new Lm75(Settings.of("c", Map.of("resolution", 10)), platform));

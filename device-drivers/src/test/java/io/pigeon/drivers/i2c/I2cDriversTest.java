@@ -8,7 +8,6 @@ import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
-import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Bh1750Model;
 import io.pigeon.drivers.sim.Bme280Model;
 import io.pigeon.drivers.sim.I2cModel;
@@ -34,10 +33,6 @@ class I2cDriversTest {
         board.close();
     }
 
-    private static double value(RecordingContext.Got g) {
-        return ((Value.Numeric) g.value()).value();
-    }
-
     @Test
     void bme280ReadsWhatTheSensorMeasures() throws Exception {
         Bme280Model model = new Bme280Model(Bme280Model.TYPICAL);
@@ -48,14 +43,14 @@ class I2cDriversTest {
         assertTrue(none.getMessage().contains("no measurement"), none.getMessage());
         model.set(21.5, 40.2, 1013.25);
         sensor.poll(ctx);
-        assertEquals(21.5, value(ctx.next("temperature", WAIT)), 0.011);
-        assertEquals(40.2, value(ctx.next("humidity", WAIT)), 0.01);
-        assertEquals(1013.25, value(ctx.next("pressure", WAIT)), 0.01);
+        assertEquals(21.5, ctx.next("temperature", WAIT).number(), 0.011);
+        assertEquals(40.2, ctx.next("humidity", WAIT).number(), 0.01);
+        assertEquals(1013.25, ctx.next("pressure", WAIT).number(), 0.01);
         model.set(-12.34, 87.5, 978.4);
         sensor.poll(ctx);
-        assertEquals(-12.34, value(ctx.next("temperature", WAIT)), 0.011);
-        assertEquals(87.5, value(ctx.next("humidity", WAIT)), 0.01);
-        assertEquals(978.4, value(ctx.next("pressure", WAIT)), 0.01);
+        assertEquals(-12.34, ctx.next("temperature", WAIT).number(), 0.011);
+        assertEquals(87.5, ctx.next("humidity", WAIT).number(), 0.01);
+        assertEquals(978.4, ctx.next("pressure", WAIT).number(), 0.01);
 
         model.answering(false);
         DeviceException e = assertThrows(DeviceException.class, () -> sensor.poll(ctx));
@@ -73,9 +68,9 @@ class I2cDriversTest {
         assertEquals(0b001_010_00, model.register(Bme280.REG_CONFIG), "t_sb 62.5 ms, filter 4");
         model.setRaw(0xC0000, 0x50000, 0xFFFF); // 105.45 °C by the formula: outside what the sensor measures
         sensor.poll(ctx);
-        assertEquals(85.0, value(ctx.next("temperature", WAIT)), 1e-9);
-        assertEquals(100.0, value(ctx.next("humidity", WAIT)), 1e-9);
-        double hPa = value(ctx.next("pressure", WAIT));
+        assertEquals(85.0, ctx.next("temperature", WAIT).number(), 1e-9);
+        assertEquals(100.0, ctx.next("humidity", WAIT).number(), 1e-9);
+        double hPa = ctx.next("pressure", WAIT).number();
         assertTrue(hPa >= 300 && hPa <= 1100, "pressure " + hPa);
         sensor.close();
         assertThrows(io.pigeon.drivers.SettingsException.class,
@@ -122,7 +117,7 @@ class I2cDriversTest {
         light.open(ctx);
         assertTrue(poweredOn[0]);
         light.poll(ctx);
-        assertEquals(10_000, value(ctx.next("illuminance", WAIT)), 0.05);
+        assertEquals(10_000, ctx.next("illuminance", WAIT).number(), 0.05);
         light.close();
     }
 
@@ -135,7 +130,7 @@ class I2cDriversTest {
             Bh1750 light = new Bh1750(Settings.of("light", Map.of("mtreg", mtreg)), platform);
             light.open(ctx);
             light.poll(ctx); // at once, as the supervisor's first poll does: before, this read 0 lx
-            assertEquals(250, value(ctx.next("illuminance", WAIT)), 250 * 0.01 + 0.5, "mtreg " + mtreg);
+            assertEquals(250, ctx.next("illuminance", WAIT).number(), 250 * 0.01 + 0.5, "mtreg " + mtreg);
             light.close();
         }
         assertThrows(io.pigeon.drivers.SettingsException.class,

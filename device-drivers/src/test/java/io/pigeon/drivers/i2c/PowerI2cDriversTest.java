@@ -9,7 +9,6 @@ import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.SettingsException;
-import io.pigeon.drivers.Value;
 import io.pigeon.drivers.sim.Ads1x15Model;
 import io.pigeon.drivers.sim.Ina219Model;
 import io.pigeon.drivers.sim.SimulatedBoard;
@@ -34,7 +33,7 @@ class PowerI2cDriversTest {
     }
 
     private double value(String reading) throws InterruptedException {
-        return ((Value.Numeric) ctx.next(reading, WAIT).value()).value();
+        return ctx.next(reading, WAIT).number();
     }
 
     @Test

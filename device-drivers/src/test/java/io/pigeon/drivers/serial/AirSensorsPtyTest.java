@@ -34,10 +34,6 @@ class AirSensorsPtyTest {
         pty.close();
     }
 
-    private static double number(RecordingContext.Got g) {
-        return ((Value.Numeric) g.value()).value();
-    }
-
     @Test
     void sds011ReadsItsFramesAndDropsABadChecksum() throws Exception {
         // Datasheet-style frame: PM2.5 0x04D4 = 123.6, PM10 0x0A3A = 261.8 µg/m³, checksum 0x1D.
@@ -47,13 +43,13 @@ class AirSensorsPtyTest {
         s.open(ctx);
         pty.write(new byte[] {0x00, 0x42}); // garbage before a frame
         pty.write(frame);
-        assertEquals(123.6, number(ctx.next("pm2_5", WAIT)), 1e-9);
-        assertEquals(261.8, number(ctx.next("pm10", WAIT)), 1e-9);
+        assertEquals(123.6, ctx.next("pm2_5", WAIT).number(), 1e-9);
+        assertEquals(261.8, ctx.next("pm10", WAIT).number(), 1e-9);
         byte[] bad = frame.clone();
         bad[8] ^= 0x01;
         pty.write(bad);
         pty.write(Sds011.encode(7.5, 12.0));
-        assertEquals(7.5, number(ctx.next("pm2_5", WAIT)), 1e-9);
+        assertEquals(7.5, ctx.next("pm2_5", WAIT).number(), 1e-9);
         assertEquals(1, ctx.counter("checksum_errors"));
         s.close();
     }
@@ -70,7 +66,7 @@ class AirSensorsPtyTest {
         s.poll(ctx);
         assertArrayEquals(Mhz19.READ, pty.read(9, 2000));
         pty.write(HEX.parseHex("FF 86 02 60 47 00 00 00 D1")); // 0x0260 = 608 ppm
-        assertEquals(608.0, number(ctx.next("co2", WAIT)), 1e-9);
+        assertEquals(608.0, ctx.next("co2", WAIT).number(), 1e-9);
         assertEquals("ppm", ((Value.Numeric) Value.number(608, "ppm")).unit());
 
         s.poll(ctx); // this one goes unanswered ...
@@ -80,7 +76,7 @@ class AirSensorsPtyTest {
         pty.read(9, 2000);
         pty.write(HEX.parseHex("FF 86 02 60 47 00 00 00 D2")); // a wrong checksum: not a reading
         pty.write(HEX.parseHex("FF 86 01 90 47 00 00 00 A2")); // 400 ppm
-        assertEquals(400.0, number(ctx.next("co2", WAIT)), 1e-9);
+        assertEquals(400.0, ctx.next("co2", WAIT).number(), 1e-9);
         assertEquals(1, ctx.counter("checksum_errors"));
         s.close();
     }

@@ -35,10 +35,6 @@ class SerialDriversPtyTest {
         pty.close();
     }
 
-    private static double number(RecordingContext.Got g) {
-        return ((Value.Numeric) g.value()).value();
-    }
-
     @Test
     void lineSensorSurvivesGarbageOverlongAndUnparsableLines() throws Exception {
         SerialLineSensor s = new SerialLineSensor(Settings.of("climate", Map.of("port", pty.device(), "baud", 9600,
@@ -53,7 +49,7 @@ class SerialDriversPtyTest {
         pty.write("x".repeat(500) + "\n");           // over-long
         pty.write("\u0001\u00ff garbage !!\n");       // unparsable
         pty.write("temperature=22\n");
-        assertEquals(22.0, number(ctx.next("temperature", WAIT)));
+        assertEquals(22.0, ctx.next("temperature", WAIT).number());
         assertEquals(1, ctx.counter("lines_too_long"));
         assertEquals(1, ctx.counter("parse_errors"));
         s.close();
@@ -68,7 +64,7 @@ class SerialDriversPtyTest {
             pty.write("not json\n");
         }
         pty.write("{\"t\": 1}\n");
-        assertEquals(1.0, number(ctx.next("t", WAIT)));
+        assertEquals(1.0, ctx.next("t", WAIT).number());
         assertEquals(List.of("parse_errors: unparsable lines", "parse_errors: unparsable lines",
             "parse_errors: unparsable lines"), ctx.failures);
         s.close();
@@ -82,8 +78,8 @@ class SerialDriversPtyTest {
         pty.write("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*48\r\n"); // wrong checksum
         pty.write("$GPGSV,2,1,08,01,40,083,46,02,17,308,41,12,07,344,39,14,22,228,45*75\r\n"); // not GGA/RMC
         pty.write("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n");
-        assertEquals(48.1173, number(ctx.next("latitude", WAIT)), 1e-6);
-        assertEquals(8.0, number(ctx.next("satellites", WAIT)));
+        assertEquals(48.1173, ctx.next("latitude", WAIT).number(), 1e-6);
+        assertEquals(8.0, ctx.next("satellites", WAIT).number());
         assertEquals(1, ctx.counter("checksum_errors"));
         gps.close();
     }
@@ -99,13 +95,13 @@ class SerialDriversPtyTest {
         pty.write(java.util.Arrays.copyOf(good, 12));      // a frame cut short ...
         pty.write(corrupt);                                 // ... then a bad checksum
         pty.write(good);
-        assertEquals(3.0, number(ctx.next("pm1_0", WAIT)));
-        assertEquals(7.0, number(ctx.next("pm2_5", WAIT)));
-        assertEquals(11.0, number(ctx.next("pm10", WAIT)));
+        assertEquals(3.0, ctx.next("pm1_0", WAIT).number());
+        assertEquals(7.0, ctx.next("pm2_5", WAIT).number());
+        assertEquals(11.0, ctx.next("pm10", WAIT).number());
         assertTrue(ctx.counter("garbage_bytes") >= 2);
         assertTrue(ctx.counter("checksum_errors") + ctx.counter("frame_errors") >= 1);
         pty.write(Pms5003.encode(1, 2, 3));
-        assertEquals(1.0, number(ctx.next("pm1_0", WAIT)));
+        assertEquals(1.0, ctx.next("pm1_0", WAIT).number());
         pms.close();
     }
 
@@ -148,12 +144,12 @@ class SerialDriversPtyTest {
         });
         slave.start();
         m.poll(ctx);
-        assertEquals(230.0, number(ctx.next("voltage", WAIT)), 1e-9);
-        assertEquals(-5.0, number(ctx.next("setpoint", WAIT)), 1e-9);
+        assertEquals(230.0, ctx.next("voltage", WAIT).number(), 1e-9);
+        assertEquals(-5.0, ctx.next("setpoint", WAIT).number(), 1e-9);
         m.poll(ctx); // the slave answered, with an exception: the poll succeeds, the register is rejected
         assertEquals(1, ctx.counter("exceptions"));
         assertEquals(List.of("voltage rejected: slave 1 answered exception 2 (illegal data address)"), ctx.failures);
-        assertEquals(1.0, number(ctx.next("setpoint", WAIT)), 1e-9);
+        assertEquals(1.0, ctx.next("setpoint", WAIT).number(), 1e-9);
         DeviceException garbled = assertThrows(DeviceException.class, () -> m.poll(ctx));
         assertTrue(garbled.getMessage().contains("CRC"), garbled.getMessage());
         assertEquals(1, ctx.counter("crc_errors"));
@@ -161,7 +157,7 @@ class SerialDriversPtyTest {
         assertEquals("no response from slave 1 within 300 ms", silent.getMessage());
         assertEquals(3, ctx.counter("timeouts"));
         m.apply(new Command.Write("setpoint", 21), ctx);
-        assertEquals(21.0, number(ctx.next("setpoint", WAIT)), 1e-9);
+        assertEquals(21.0, ctx.next("setpoint", WAIT).number(), 1e-9);
         slave.join(5000);
         org.junit.jupiter.api.Assertions.assertThrows(DeviceException.class,
             () -> m.apply(new Command.Write("voltage", 1), ctx));
@@ -192,7 +188,7 @@ class SerialDriversPtyTest {
         assertEquals(2, ctx.counter("frame_errors"));
         assertNull(ctx.poll(Duration.ofMillis(50)), "neither was published");
         m.poll(ctx);
-        assertEquals(230.0, number(ctx.next("voltage", WAIT)), 1e-9);
+        assertEquals(230.0, ctx.next("voltage", WAIT).number(), 1e-9);
         slave.join(5000);
         m.close();
     }
@@ -224,7 +220,7 @@ class SerialDriversPtyTest {
         pty.plugIn();
         s.open(ctx);
         pty.write("\nt=2\n");
-        assertEquals(2.0, number(ctx.next("t", WAIT)));
+        assertEquals(2.0, ctx.next("t", WAIT).number());
         s.close();
     }
 
@@ -236,7 +232,7 @@ class SerialDriversPtyTest {
         gps.open(ctx);
         pty.write("\r\n" + Nmea.sentence("GPGGA,120000,4807.038,N,01131.000,E,1,08,0.9,NaN,M,46.9,M,,") + "\r\n");
         pty.write(Nmea.sentence("GPGGA,120001,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,") + "\r\n");
-        assertEquals(545.4, number(ctx.next("altitude", WAIT)), 1e-9);
+        assertEquals(545.4, ctx.next("altitude", WAIT).number(), 1e-9);
         assertEquals(1, ctx.counter("parse_errors"));
         gps.close();
 

@@ -41,8 +41,7 @@ class SysfsDriversTest {
     }
 
     private double value(String reading) throws InterruptedException {
-        RecordingContext.Got g = ctx.next(reading, WAIT);
-        return ((Value.Numeric) g.value()).value();
+        return ctx.next(reading, WAIT).number();
     }
 
     private String unit(String reading) throws InterruptedException {
