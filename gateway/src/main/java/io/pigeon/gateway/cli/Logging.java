@@ -2,18 +2,25 @@ package io.pigeon.gateway.cli;
 
 import io.pigeon.gateway.config.GatewayConfig;
 import java.util.Locale;
+import java.util.Map;
 import org.tinylog.configuration.Configuration;
 
 /**
- * One line per event to the console (journald adds the time when run by systemd), optionally also to a
- * rolling file; the level comes from the config. The MQTT client's java.util.logging and Pi4J's SLF4J
+ * One line per event to the console, optionally also to a rolling file; the level comes from the config.
+ * Under systemd the console is the journal, which dates every line itself: there the console lines carry no
+ * date of their own, and the JVM never loads java.time's formatting and zone rules for them (the file's lines
+ * keep theirs). The MQTT client's java.util.logging and Pi4J's SLF4J
  * output are routed here too.
  */
 final class Logging {
     private Logging() {
     }
 
-    static void configure(GatewayConfig.Log log) {
+    /** systemd sets this for a service whose output goes to the journal (systemd.exec(5)). */
+    static final String JOURNAL = "JOURNAL_STREAM";
+    private static final String DATED = "{date:yyyy-MM-dd HH:mm:ss} {level}: {message}";
+
+    static void configure(GatewayConfig.Log log, Map<String, String> env) {
         if (Configuration.isFrozen()) {
             return;
         }
@@ -22,7 +29,7 @@ final class Logging {
         // close them first.
         Configuration.set("autoshutdown", "false");
         Configuration.set("writer", "console");
-        Configuration.set("writer.format", "{date:yyyy-MM-dd HH:mm:ss} {level}: {message}");
+        Configuration.set("writer.format", env.containsKey(JOURNAL) ? "{level}: {message}" : DATED);
         Configuration.set("writer.stream", "out");
         Configuration.set("level", level);
         // Pi4J reports the missing board model of a laptop as an error; it is not one for us.
@@ -32,7 +39,7 @@ final class Logging {
             Configuration.set("writer2", "rolling file");
             Configuration.set("writer2.file", log.file() + ".{count}");
             Configuration.set("writer2.latest", log.file().toString());
-            Configuration.set("writer2.format", "{date:yyyy-MM-dd HH:mm:ss} {level}: {message}");
+            Configuration.set("writer2.format", DATED);
             Configuration.set("writer2.policies", "size: 10mb");
             Configuration.set("writer2.backups", "5");
             Configuration.set("writer2.level", level);

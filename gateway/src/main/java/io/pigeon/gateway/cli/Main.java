@@ -137,7 +137,7 @@ public final class Main {
             }
             return OK;
         }
-        Logging.configure(cfg.log());
+        Logging.configure(cfg.log(), System.getenv());
         for (String w : ConfigWarnings.of(cfg)) {
             org.tinylog.Logger.warn("config: {}", w);
         }

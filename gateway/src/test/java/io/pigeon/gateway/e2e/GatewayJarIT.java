@@ -44,10 +44,17 @@ class GatewayJarIT {
     }
 
     static Process start(Path log, String... args) throws Exception {
+        return command(log, args).start();
+    }
+
+    /** The gateway's jar with these arguments, its output (stdout and stderr) to {@code log}. */
+    static ProcessBuilder command(Path log, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx32m", "-XX:+UseSerialGC", "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("JOURNAL_STREAM"); // a test run from a systemd unit is not the gateway under one
+        return pb;
     }
 
     private Process gateway(Path config) throws Exception {
@@ -205,6 +212,39 @@ class GatewayJarIT {
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "exited within 5 s of SIGTERM with the broker frozen");
         assertEquals(0, p.exitValue());
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+    }
+
+    /** The journal dates every line: under systemd the console's lines leave the date out, the file's keep it. */
+    @Test
+    void underSystemdTheConsoleLeavesTheDateToTheJournal() throws Exception {
+        TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
+        Pty pty = closer.track(Pty.temporary());
+        Path file = dir.resolve("pigeon.log");
+        Path config = config(broker, pty.device(), "log: {file: " + file + "}");
+        String dated = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} INFO: gateway started: .*";
+        for (boolean journal : new boolean[] {false, true}) {
+            Path console = dir.resolve("console-" + journal + ".log");
+            ProcessBuilder pb = command(console, "run", "--config", config.toString());
+            if (journal) {
+                pb.environment().put("JOURNAL_STREAM", "8:12345"); // as systemd sets it: device:inode of the stream
+            }
+            Process p = pb.start();
+            processes.add(p);
+            Await.until(WAIT, () -> read(console).contains("gateway started"), () -> "started: " + read(console));
+            p.destroy();
+            assertTrue(p.waitFor(5, TimeUnit.SECONDS));
+            String started = read(console).lines().filter(l -> l.contains("gateway started")).findFirst().orElseThrow();
+            assertTrue(journal ? started.startsWith("INFO: gateway started: ") : started.matches(dated), started);
+        }
+        assertEquals(2, read(file).lines().filter(l -> l.matches(dated)).count(), "the file keeps its dates: " + read(file));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A runtime failure exits 1, so that systemd's Restart=on-failure restarts the gateway (it exited 0). */
