@@ -46,8 +46,9 @@ fi
 # An array, not only a function: started in the background, "$!" must be the emulator's pid (a function
 # would run in a subshell, and killing the subshell leaves the emulated JVM running).
 # The launcher's JVM options (deploy/src/deb/files/pigeon): each must be valid on the Arm JREs too.
-java_cmd=("$qemu" -L "$root" "$java_bin" -Xmx32m -Xms4m -XX:MaxNewSize=2m -Xss256k -XX:+UseSerialGC
-    -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=12m -XX:CICompilerCount=1 -Xlog:all=warning:stderr)
+java_cmd=("$qemu" -L "$root" "$java_bin" -Xmx32m -Xms4m -Xmn1m -Xss256k -XX:+UseSerialGC
+    -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=12m -XX:CICompilerCount=1 -XX:TrimNativeHeapInterval=5000
+    -Xlog:all=warning:stderr)
 java_arm() {
     "${java_cmd[@]}" "$@"
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -150,9 +151,32 @@ class DebPackageIT {
         assertEquals(0, made.code(), made.out() + made.err());
         assertTrue(made.out().startsWith("config " + config + " is valid"), made.out() + made.err());
         assertTrue(Files.size(archive) > 1_000_000, "a real archive now: " + Files.size(archive));
+        Result dictionary = exec(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
+            "-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit", "-XX:+PrintSharedDictionary",
+            "-cp", jar.toString());
+        assertTrue(dictionary.out().contains("io.pigeon.mqtt.MqttClient "), dictionary.out() + dictionary.err());
+        assertFalse(dictionary.out().contains("org.snakeyaml."), "the YAML library, unloaded after start, is not archived");
         Result mapped = exec(env, "sh", "src/deb/files/pigeon", "check", "--config", config.toString());
         assertEquals(0, mapped.code(), mapped.out() + mapped.err());
         assertEquals("", mapped.err(), "the archive maps cleanly");
+        // A run with the archive, as the service runs (its output to the journal): the YAML library comes from
+        // the jar, not from the archive, into a loader of its own, and is unloaded once the config is read; the
+        // console's lines have no date, so neither tinylog's date formatting nor the time zone rules are loaded.
+        Path loaded = tmp.resolve("classes.log");
+        Map<String, String> service = new HashMap<>(env);
+        service.put("JOURNAL_STREAM", "8:1234");
+        service.put("PIGEON_JAVA_OPTS", "-Xlog:class+load=info,class+unload=info:file=" + loaded);
+        Result run = exec(service, "timeout", "--preserve-status", "-s", "TERM", "6",
+            "sh", "src/deb/files/pigeon", "run", "--config", config.toString());
+        assertEquals(0, run.code(), run.out() + run.err());
+        List<String> yaml = Files.readAllLines(loaded).stream().filter(l -> l.contains("org.snakeyaml.")).toList();
+        assertTrue(yaml.stream().anyMatch(l -> l.contains("org.snakeyaml.engine.v2.api.LoadSettings source:")), "loaded");
+        assertTrue(yaml.stream().noneMatch(l -> l.contains("shared objects file")), "none from the archive: " + yaml);
+        assertTrue(yaml.stream().anyMatch(l -> l.contains("unloading class org.snakeyaml.engine.v2.api.LoadSettings ")),
+            "unloaded: " + yaml);
+        String all = Files.readString(loaded);
+        assertFalse(all.contains("org.tinylog.pattern.DateToken ") || all.contains("java.time.zone.ZoneRulesProvider "),
+            "no date in the console's lines, and no time zone rules for them");
         // An archive that the JVM cannot use, as one left from another jar or JVM is: newer than the jar, it
         // is used, and what the JVM says about it goes to stderr, not into check's output.
         Files.writeString(archive, "not a CDS archive");
@@ -180,6 +204,23 @@ class DebPackageIT {
             "PIGEON_STATE_DIR", tmp.toString()), "sh", "src/deb/files/pigeon", "--version");
         assertEquals(0, r.code(), r.err());
         assertEquals("password=from-defaults\n", r.out());
+    }
+
+    /** An option the JVM does not know stops it: the launcher asks for native heap trimming only where it exists. */
+    @Test
+    void theLauncherAsksForNativeHeapTrimmingOnlyFromJdk17011On() throws Exception {
+        for (String version : List.of("17", "17.0.10", "17.0.11", "17.0.15", "21.0.5")) {
+            Path jdk = Files.createDirectories(tmp.resolve("jdk-" + version).resolve("bin"));
+            Files.writeString(jdk.getParent().resolve("release"), "IMPLEMENTOR=\"Debian\"\nJAVA_VERSION=\"" + version
+                + "\"\nJAVA_VERSION_DATE=\"2025-04-15\"\n");
+            Path fakeJava = Files.writeString(jdk.resolve("java"), "#!/bin/sh\necho \"$*\"\n");
+            assertTrue(fakeJava.toFile().setExecutable(true));
+            Result r = exec(Map.of("JAVA", fakeJava.toString(), "PIGEON_STATE_DIR", tmp.toString(),
+                "PIGEON_DEFAULTS", tmp.resolve("none").toString()), "sh", "src/deb/files/pigeon", "--version");
+            assertEquals(0, r.code(), r.err());
+            boolean knows = !version.equals("17") && !version.equals("17.0.10");
+            assertEquals(knows, r.out().contains("-XX:TrimNativeHeapInterval=5000"), version + ": " + r.out());
+        }
     }
 
     @Test

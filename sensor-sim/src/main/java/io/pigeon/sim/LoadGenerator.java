@@ -26,7 +26,7 @@ import org.HdrHistogram.Recorder;
  */
 final class LoadGenerator {
     static final String[] LAUNCHER_OPTIONS = System.getProperty("pigeon.load.jvm",
-        "-Xms4m -XX:MaxNewSize=2m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=12m -XX:CICompilerCount=1")
+        "-Xms4m -Xmn1m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=12m -XX:CICompilerCount=1")
         .split(" ");
     private LoadGenerator() {
     }
@@ -198,6 +198,9 @@ final class LoadGenerator {
         pb.environment().put("PIGEON_STATE_DIR", dir.toString());
         pb.environment().put("PIGEON_DEFAULTS", dir.resolve("no-defaults").toString());
         pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // As systemd sets it for the service, whose output goes to the journal: the console lines then carry no
+        // date (the journal dates them), and the gateway loads no date formatting for them.
+        pb.environment().put("JOURNAL_STREAM", "0:0");
     }
 
     static String rss(long pid) {
