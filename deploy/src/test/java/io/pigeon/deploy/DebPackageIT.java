@@ -14,7 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -223,6 +226,55 @@ class DebPackageIT {
         }
     }
 
+    /**
+     * Debian policy's documentation: a machine-readable copyright file that names every library the jar bundles
+     * (a new dependency fails this until it is added there), and a compressed changelog whose version and
+     * maintainer are the package's.
+     */
+    @Test
+    void theCopyrightNamesEveryBundledLibraryAndTheChangelogIsThePackages() throws Exception {
+        need("dpkg-deb");
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        assertEquals(0, exec("dpkg-deb", "-x", deb.toString(), root.toString()).code());
+        Path doc = root.resolve("usr/share/doc/pigeon");
+        String copyright = Files.readString(doc.resolve("copyright"));
+        assertTrue(copyright.startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"));
+        // The Files patterns of the bundled libraries (all but Pigeon's own "*"), as regular expressions.
+        List<Pattern> bundled = copyright.lines().filter(l -> l.startsWith("Files: ") && !l.equals("Files: *"))
+            .flatMap(l -> Stream.of(l.substring(7).trim().split("\\s+")))
+            .map(glob -> Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q")))
+            .toList();
+        List<String> unnamed = new ArrayList<>();
+        try (ZipFile jar = new ZipFile(root.resolve("usr/share/pigeon/pigeon-gateway.jar").toFile())) {
+            jar.stream().map(ZipEntry::getName)
+                .filter(n -> !n.endsWith("/") && n.contains("/") && !n.startsWith("META-INF/") && !n.startsWith("io/pigeon/")
+                    && !n.startsWith("web/"))
+                .filter(n -> bundled.stream().noneMatch(p -> p.matcher(n).matches()))
+                .forEach(unnamed::add);
+        }
+        assertEquals(List.of(), unnamed, "bundled in the jar, but not in the copyright file");
+        for (String license : List.of("Apache-2.0", "LGPL-3+", "LGPL-2.1+", "BSD-3-clause", "BSD-2-clause", "Expat")) {
+            assertTrue(copyright.contains("\nLicense: " + license + "\n "), license + " has its text (or points at common-licenses)");
+        }
+        Result changelog = exec("gzip", "-dc", doc.resolve("changelog.gz").toString());
+        assertEquals(0, changelog.code(), changelog.err());
+        String version = exec("dpkg-deb", "-f", deb.toString(), "Version").out().trim();
+        String maintainer = exec("dpkg-deb", "-f", deb.toString(), "Maintainer").out().trim();
+        assertTrue(changelog.out().startsWith("pigeon (" + version + ") "), "the changelog's first entry is this version ("
+            + version + "): " + changelog.out());
+        assertTrue(changelog.out().contains("\n -- " + maintainer + "  "), "signed by the package's maintainer: " + maintainer);
+        assertFalse(maintainer.contains("localhost"), maintainer);
+    }
+
+    /** Debian's own checker: no error and no warning (the two intended ones are overridden, with the reason). */
+    @Test
+    void lintianFindsNoErrorAndNoWarning() throws Exception {
+        need("lintian");
+        Result r = exec("lintian", "--fail-on", "error,warning", "--tag-display-limit", "0", deb.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertFalse(r.out().lines().anyMatch(l -> l.startsWith("E:") || l.startsWith("W:")), r.out());
+    }
+
     @Test
     void controlFilesDeclareTheRuntimeAndTheConffiles() throws Exception {
         need("dpkg-deb");
@@ -261,7 +313,11 @@ class DebPackageIT {
         Path launcher = Path.of("src/deb/files/pigeon").toAbsolutePath();
         String unit = Files.readString(Path.of("src/deb/files/pigeon.service")).replace("/usr/bin/pigeon", launcher.toString());
         Path copy = Files.writeString(tmp.resolve("pigeon.service"), unit);
-        Result r = exec("systemd-analyze", "verify", copy.toString());
+        // ...and it runs man for Documentation=man:pigeon(1): the package's manual page, as installed.
+        need("dpkg-deb");
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        assertEquals(0, exec("dpkg-deb", "-x", deb.toString(), root.toString()).code());
+        Result r = exec(Map.of("MANPATH", root.resolve("usr/share/man").toString()), "systemd-analyze", "verify", copy.toString());
         assertEquals("", r.err(), "systemd-analyze verify warnings");
         assertEquals(0, r.code());
         String original = Files.readString(Path.of("src/deb/files/pigeon.service"));
