@@ -127,44 +127,107 @@ public abstract class LineParser {
     }
 
     static void checkName(String name, String line) throws ParseException {
-        if (!NAME.matcher(name).matches()) {
+        // [A-Za-z0-9_.-]+, without a Matcher per key
+        boolean valid = !name.isEmpty();
+        for (int i = 0; i < name.length() && valid; i++) {
+            char c = name.charAt(i);
+            valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        }
+        if (!valid) {
             throw new ParseException("'" + name + "' is not a valid reading name in: " + line);
         }
     }
-
-    private static final Pattern SPACED_EQUALS = Pattern.compile("\\s*=\\s*");
 
     static final class KeyValue extends LineParser {
         KeyValue(Map<String, String> units) {
             super(units);
         }
 
+        /**
+         * Pairs are separated by runs of whitespace, commas and semicolons; whitespace next to '=' is not a
+         * separator ("temperature = 22.3" is "temperature=22.3"). Scanned in place: no regular expression and
+         * no copy of the line per call, as this runs for every line of every serial device.
+         */
         @Override
         public Map<String, Value> parse(String line) throws ParseException {
             Map<String, Value> out = new LinkedHashMap<>();
-            // "temperature = 22.3" is "temperature=22.3": spaces around '=' are not separators
-            for (String pair : SPACED_EQUALS.matcher(line.trim()).replaceAll("=").split("[\\s,;]+")) {
-                if (pair.isEmpty()) {
+            String l = line.trim();
+            int n = l.length();
+            int i = 0;
+            while (i < n) {
+                int start = i;
+                int eq = -1;
+                boolean spaced = false; // whitespace next to an '=' inside this pair, left out of it
+                while (i < n) {
+                    char c = l.charAt(i);
+                    if (c == ',' || c == ';') {
+                        break;
+                    }
+                    if (space(c)) {
+                        int after = i;
+                        while (after < n && space(l.charAt(after))) {
+                            after++;
+                        }
+                        if (!(l.charAt(i - 1) == '=' || (after < n && l.charAt(after) == '='))) {
+                            break; // a separator
+                        }
+                        spaced = true;
+                        i = after;
+                        continue;
+                    }
+                    if (c == '=' && eq < 0) {
+                        eq = i;
+                    }
+                    i++;
+                }
+                int end = i;
+                while (i < n && (space(l.charAt(i)) || l.charAt(i) == ',' || l.charAt(i) == ';')) {
+                    i++;
+                }
+                if (end == start) {
                     continue;
                 }
-                int eq = pair.indexOf('=');
-                if (eq <= 0 || eq == pair.length() - 1) {
-                    throw new ParseException("'" + pair + "' is not key=value");
+                int keyEnd = eq;
+                while (keyEnd > start && space(l.charAt(keyEnd - 1))) {
+                    keyEnd--;
                 }
-                String key = pair.substring(0, eq);
+                int valueStart = eq + 1;
+                while (eq >= 0 && valueStart < end && space(l.charAt(valueStart))) {
+                    valueStart++;
+                }
+                if (eq < 0 || keyEnd == start || valueStart == end) {
+                    throw new ParseException("'" + withoutSpaces(l, start, end) + "' is not key=value");
+                }
+                String key = l.substring(start, keyEnd);
                 checkName(key, line);
-                out.put(key, value(key, pair.substring(eq + 1)));
+                out.put(key, value(key, spaced ? withoutSpaces(l, valueStart, end) : l.substring(valueStart, end)));
             }
             if (out.isEmpty()) {
                 throw new ParseException("empty line");
             }
             return out;
         }
+
+        /** The characters {@link String#split} and {@code \\s} take for whitespace. */
+        private static boolean space(char c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+        }
+
+        /** A pair as written, without the whitespace around its '=' signs. */
+        private static String withoutSpaces(String l, int from, int to) {
+            StringBuilder b = new StringBuilder(to - from);
+            for (int k = from; k < to; k++) {
+                if (!space(l.charAt(k))) {
+                    b.append(l.charAt(k));
+                }
+            }
+            return b.toString();
+        }
     }
 
     static final class Csv extends LineParser {
         private final List<String> fields;
-        private final String separator;
+        private final Pattern separator;
 
         @Override
         List<String> named() {
@@ -174,12 +237,12 @@ public abstract class LineParser {
         Csv(Map<String, String> units, List<String> fields, String separator) {
             super(units);
             this.fields = fields;
-            this.separator = separator;
+            this.separator = Pattern.compile(Pattern.quote(separator)); // once: split(String) compiles it per line
         }
 
         @Override
         public Map<String, Value> parse(String line) throws ParseException {
-            String[] parts = line.split(Pattern.quote(separator), -1);
+            String[] parts = separator.split(line, -1);
             if (parts.length != fields.size()) {
                 throw new ParseException(parts.length + " fields, expected " + fields.size() + ": " + line);
             }

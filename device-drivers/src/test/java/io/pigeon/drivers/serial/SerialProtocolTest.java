@@ -183,4 +183,73 @@ class SerialProtocolTest {
             assertThrows(LineParser.ParseException.class, () -> kv.parse(bad), bad);
         }
     }
+    /** The kv scanner reads every line as the regular expressions it replaced did: the same pairs, the same errors. */
+    @Test
+    void kvScansAsTheRegularExpressionsItReplacedDid() throws Exception {
+        LineParser kv = new LineParser.KeyValue(Map.of());
+        List<String> lines = new java.util.ArrayList<>(List.of("a=1", " a = 1 , b=2;c =x ", "a=1 =2", "a==1", "a=1, =2",
+            "=5", "a =", "foo", ",;, a=1 ,,", "a=1\tb=2", "a = = b", "", " , ", "temperature=21.5 humidity=40.2,door=open"));
+        java.util.Random random = new java.util.Random(14);
+        String alphabet = "ab1.= ,;\t=";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(12); k > 0; k--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            lines.add(b.toString());
+        }
+        for (String line : lines) {
+            assertEquals(regexKv(line), scanned(kv, line), "'" + line + "'");
+        }
+    }
+
+    private static String scanned(LineParser kv, String line) {
+        try {
+            return kv.parse(line).toString();
+        } catch (LineParser.ParseException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    /** The kv parser as it was written with regular expressions (the oracle of the test above). */
+    private static String regexKv(String line) {
+        LineParser kv = new LineParser.KeyValue(Map.of());
+        Map<String, Value> out = new java.util.LinkedHashMap<>();
+        for (String pair : line.trim().replaceAll("\\s*=\\s*", "=").split("[\\s,;]+")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                return "error: '" + pair + "' is not key=value";
+            }
+            String key = pair.substring(0, eq);
+            if (!key.matches("[A-Za-z0-9_.-]+")) {
+                return "error: '" + key + "' is not a valid reading name in: " + line;
+            }
+            try {
+                out.put(key, kv.value(key, pair.substring(eq + 1)));
+            } catch (LineParser.ParseException e) {
+                return "error: " + e.getMessage();
+            }
+        }
+        return out.isEmpty() ? "error: empty line" : out.toString();
+    }
+
+    /** Every line of every serial device goes through this: a kv line of two pairs costs its strings and map only. */
+    @Test
+    void aKvLineAllocatesItsReadingsAndLittleElse() throws Exception {
+        LineParser kv = new LineParser.KeyValue(Map.of());
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 50_000; i++) {
+            kv.parse("seq=12345 ts=1764230000000000"); // compiled, and escape analysis done, as in a long run
+        }
+        int lines = 20_000;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < lines; i++) {
+            kv.parse("seq=12345 ts=1764230000000000");
+        }
+        long perLine = (threads.getCurrentThreadAllocatedBytes() - before) / lines;
+        assertTrue(perLine <= 1000, perLine + " bytes per line (2,736 with the regular expressions)");
+    }
 }
