@@ -131,7 +131,8 @@ public abstract class LineParser {
         boolean valid = !name.isEmpty();
         for (int i = 0; i < name.length() && valid; i++) {
             char c = name.charAt(i);
-            valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+            valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '_' || c == '.' || c == '-';
         }
         if (!valid) {
             throw new ParseException("'" + name + "' is not a valid reading name in: " + line);
@@ -208,7 +209,7 @@ public abstract class LineParser {
             return out;
         }
 
-        /** The characters {@link String#split} and {@code \\s} take for whitespace. */
+        /** What the regular expression {@code \s} takes for whitespace. */
         private static boolean space(char c) {
             return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
         }

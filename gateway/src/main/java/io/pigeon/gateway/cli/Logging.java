@@ -7,10 +7,10 @@ import org.tinylog.configuration.Configuration;
 
 /**
  * One line per event to the console, optionally also to a rolling file; the level comes from the config.
- * Under systemd the console is the journal, which dates every line itself: there the console lines carry no
- * date of their own, and the JVM never loads java.time's formatting and zone rules for them (the file's lines
- * keep theirs). The MQTT client's java.util.logging and Pi4J's SLF4J
- * output are routed here too.
+ * Under systemd the console is the journal, which dates every line itself: there the console's lines carry no
+ * date of their own, so tinylog's date formatting and the time zone rules are never loaded for them (the
+ * file's lines keep their dates). The MQTT client's java.util.logging and Pi4J's SLF4J output are routed here
+ * too.
  */
 final class Logging {
     private Logging() {

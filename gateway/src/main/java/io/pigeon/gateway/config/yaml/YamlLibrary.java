@@ -5,11 +5,12 @@ import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 
 /**
- * The YAML library (about 120 classes) and the one class that uses it, {@link SnakeYamlReader} (with its nested classes), loaded apart
- * from the gateway's classes. The config is read once, at start: afterwards nothing refers to this loader,
- * and the next full GC unloads all of them, instead of the gateway keeping their class metadata for as long
- * as it runs, and its class-data archive holding them at every start (the archive lists only the classes of
- * the JDK's own loaders). Every other class, this package's interface included, comes from the parent.
+ * The YAML library (about 120 classes) and the one class that uses it, {@link SnakeYamlReader} with its nested
+ * classes, loaded apart from the gateway's classes. The config is read once, at start: afterwards nothing
+ * refers to this loader, and the next full GC unloads all of them, instead of the gateway keeping their class
+ * metadata for as long as it runs, and its class-data archive holding them at every start (the archive lists
+ * only the classes of the JDK's own loaders). Every other class, this package's interface included, comes
+ * from the parent.
  */
 public final class YamlLibrary extends ClassLoader {
     private static final String READER = "io.pigeon.gateway.config.yaml.SnakeYamlReader";
