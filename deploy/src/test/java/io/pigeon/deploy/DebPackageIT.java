@@ -167,10 +167,10 @@ class DebPackageIT {
         // console's lines have no date, so neither tinylog's date formatting nor the time zone rules are loaded.
         Path loaded = tmp.resolve("classes.log");
         Map<String, String> service = new HashMap<>(env);
-        service.put("JOURNAL_STREAM", "8:1234");
         service.put("PIGEON_JAVA_OPTS", "-Xlog:class+load=info,class+unload=info:file=" + loaded);
-        Result run = exec(service, "timeout", "--preserve-status", "-s", "TERM", "6",
-            "sh", "src/deb/files/pigeon", "run", "--config", config.toString());
+        // JOURNAL_STREAM as systemd sets it: the device and inode of the stream the output goes to (a pipe here).
+        Result run = exec(service, "sh", "-c", "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/$$/fd/1) exec \"$@\"", "sh",
+            "timeout", "--preserve-status", "-s", "TERM", "6", "sh", "src/deb/files/pigeon", "run", "--config", config.toString());
         assertEquals(0, run.code(), run.out() + run.err());
         List<String> yaml = Files.readAllLines(loaded).stream().filter(l -> l.contains("org.snakeyaml.")).toList();
         assertTrue(yaml.stream().anyMatch(l -> l.contains("org.snakeyaml.engine.v2.api.LoadSettings source:")), "loaded");

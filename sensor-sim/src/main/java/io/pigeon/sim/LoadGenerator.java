@@ -78,10 +78,7 @@ final class LoadGenerator {
             // from its second start on: a first run writes the list of the classes it loads, then 'check' makes
             // the class-data archive from it. What a Pi runs, options and all.
             Path jar = o.gateway.toAbsolutePath().resolveSibling("pigeon-gateway.jar");
-            ProcessBuilder learn = new ProcessBuilder(o.gateway.toString(), "run", "--config", configFile.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("learn.log").toFile());
-            launcherEnv(learn, jar, dir);
-            Process first = learn.start();
+            Process first = launch(o.gateway, jar, dir, dir.resolve("learn.log"), "run", "--config", configFile.toString());
             try {
                 Thread.sleep(4000);
                 for (int i = 0; i < 20; i++) {
@@ -92,14 +89,9 @@ final class LoadGenerator {
                 first.destroy();
                 first.waitFor(10, TimeUnit.SECONDS);
             }
-            ProcessBuilder check = new ProcessBuilder(o.gateway.toString(), "check", "--config", configFile.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("check.log").toFile());
-            launcherEnv(check, jar, dir);
-            check.start().waitFor(60, TimeUnit.SECONDS);
-            ProcessBuilder run = new ProcessBuilder(o.gateway.toString(), "run", "--config", configFile.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile());
-            launcherEnv(run, jar, dir);
-            gateway = run.start();
+            launch(o.gateway, jar, dir, dir.resolve("check.log"), "check", "--config", configFile.toString())
+                .waitFor(60, TimeUnit.SECONDS);
+            gateway = launch(o.gateway, jar, dir, dir.resolve("gateway.log"), "run", "--config", configFile.toString());
         } else if (o.gateway != null) {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx32m", "-XX:+UseSerialGC"));
@@ -193,14 +185,23 @@ final class LoadGenerator {
         }
     }
 
-    private static void launcherEnv(ProcessBuilder pb, Path jar, Path dir) {
+    /**
+     * The launcher with its output to {@code log}, and JOURNAL_STREAM set to that file's device and inode, as
+     * systemd sets it for the service whose output is the journal: the console's lines then carry no date, and
+     * the gateway loads no date formatting for them, as on a Pi.
+     */
+    private static Process launch(Path launcher, Path jar, Path dir, Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        Files.deleteIfExists(log);
+        Files.createFile(log);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PIGEON_JAR", jar.toString());
         pb.environment().put("PIGEON_STATE_DIR", dir.toString());
         pb.environment().put("PIGEON_DEFAULTS", dir.resolve("no-defaults").toString());
         pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // As systemd sets it for the service, whose output goes to the journal: the console lines then carry no
-        // date (the journal dates them), and the gateway loads no date formatting for them.
-        pb.environment().put("JOURNAL_STREAM", "0:0");
+        pb.environment().put("JOURNAL_STREAM", Files.getAttribute(log, "unix:dev") + ":" + Files.getAttribute(log, "unix:ino"));
+        return pb.start();
     }
 
     static String rss(long pid) {

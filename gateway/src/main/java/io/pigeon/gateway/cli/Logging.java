@@ -1,6 +1,9 @@
 package io.pigeon.gateway.cli;
 
 import io.pigeon.gateway.config.GatewayConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.tinylog.configuration.Configuration;
@@ -16,7 +19,7 @@ final class Logging {
     private Logging() {
     }
 
-    /** systemd sets this for a service whose output goes to the journal (systemd.exec(5)). */
+    /** systemd sets this to "device:inode" of the stream it connects a service's output to (systemd.exec(5)). */
     static final String JOURNAL = "JOURNAL_STREAM";
     private static final String DATED = "{date:yyyy-MM-dd HH:mm:ss} {level}: {message}";
 
@@ -29,7 +32,7 @@ final class Logging {
         // close them first.
         Configuration.set("autoshutdown", "false");
         Configuration.set("writer", "console");
-        Configuration.set("writer.format", env.containsKey(JOURNAL) ? "{level}: {message}" : DATED);
+        Configuration.set("writer.format", toJournal(env) ? "{level}: {message}" : DATED);
         Configuration.set("writer.stream", "out");
         Configuration.set("level", level);
         // Pi4J reports the missing board model of a laptop as an error; it is not one for us.
@@ -45,5 +48,23 @@ final class Logging {
             Configuration.set("writer2.level", level);
         }
         org.tinylog.jul.JulTinylogBridge.activate();
+    }
+
+    /**
+     * Whether standard output is the journal's stream. A shell started by a service (a terminal that runs as a
+     * user service, say) inherits the variable with another output, so the stream itself is compared, as
+     * systemd.exec(5) advises.
+     */
+    static boolean toJournal(Map<String, String> env) {
+        String stream = env.get(JOURNAL);
+        if (stream == null) {
+            return false;
+        }
+        try {
+            Path out = Path.of("/proc/self/fd/1");
+            return stream.equals(Files.getAttribute(out, "unix:dev") + ":" + Files.getAttribute(out, "unix:ino"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // not Linux, or no standard output: dates, as anywhere but the journal
+        }
     }
 }

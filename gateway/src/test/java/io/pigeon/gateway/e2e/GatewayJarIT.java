@@ -214,7 +214,10 @@ class GatewayJarIT {
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
     }
 
-    /** The journal dates every line: under systemd the console's lines leave the date out, the file's keep it. */
+    /**
+     * The journal dates every line: under systemd the console's lines leave the date out, the file's keep it. A
+     * shell that inherited JOURNAL_STREAM from a service, its output elsewhere, keeps the dates.
+     */
     @Test
     void underSystemdTheConsoleLeavesTheDateToTheJournal() throws Exception {
         TestBroker broker = closer.track(BrokerKind.MOQUETTE.start());
@@ -222,11 +225,13 @@ class GatewayJarIT {
         Path file = dir.resolve("pigeon.log");
         Path config = config(broker, pty.device(), "log: {file: " + file + "}");
         String dated = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} INFO: gateway started: .*";
-        for (boolean journal : new boolean[] {false, true}) {
-            Path console = dir.resolve("console-" + journal + ".log");
+        for (String stream : new String[] {"none", "inherited", "journal"}) {
+            Path console = Files.createFile(dir.resolve("console-" + stream + ".log"));
             ProcessBuilder pb = command(console, "run", "--config", config.toString());
-            if (journal) {
-                pb.environment().put("JOURNAL_STREAM", "8:12345"); // as systemd sets it: device:inode of the stream
+            if (!stream.equals("none")) {
+                // As systemd sets it: the device and inode of the stream the output goes to (here, this file).
+                String here = Files.getAttribute(console, "unix:dev") + ":" + Files.getAttribute(console, "unix:ino");
+                pb.environment().put("JOURNAL_STREAM", stream.equals("journal") ? here : "8:12345");
             }
             Process p = pb.start();
             processes.add(p);
@@ -234,9 +239,10 @@ class GatewayJarIT {
             p.destroy();
             assertTrue(p.waitFor(5, TimeUnit.SECONDS));
             String started = read(console).lines().filter(l -> l.contains("gateway started")).findFirst().orElseThrow();
-            assertTrue(journal ? started.startsWith("INFO: gateway started: ") : started.matches(dated), started);
+            assertTrue(stream.equals("journal") ? started.startsWith("INFO: gateway started: ") : started.matches(dated),
+                stream + ": " + started);
         }
-        assertEquals(2, read(file).lines().filter(l -> l.matches(dated)).count(), "the file keeps its dates: " + read(file));
+        assertEquals(3, read(file).lines().filter(l -> l.matches(dated)).count(), "the file keeps its dates: " + read(file));
     }
 
     private static String read(Path file) {
