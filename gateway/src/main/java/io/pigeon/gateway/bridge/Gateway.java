@@ -10,6 +10,7 @@ import io.pigeon.drivers.Value;
 import io.pigeon.gateway.config.DeviceConfig;
 import io.pigeon.gateway.config.GatewayConfig;
 import io.pigeon.gateway.config.Topics;
+import io.pigeon.gateway.json.IsoTime;
 import io.pigeon.gateway.json.Json;
 import io.pigeon.gateway.json.Logs;
 import io.pigeon.gateway.web.StatusBoard;
@@ -22,8 +23,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +56,7 @@ public final class Gateway implements AutoCloseable {
     private final @Nullable HomeAssistant discovery;
     private final AtomicInteger connectCount = new AtomicInteger();
     private volatile String lostReason;
-    private volatile @Nullable Instant lostAt;
+    private volatile long lostAt; // epoch ms; 0 while connected (or never connected)
     private volatile boolean closed;
     private volatile boolean connected;
     private volatile @Nullable String lastAttemptFailure;
@@ -271,10 +270,10 @@ public final class Gateway implements AutoCloseable {
                 client.publish(topics.availability(u.cfg.name()), h.online() ? ONLINE : OFFLINE, 1, true);
             }
         }
-        if (n > 1 && lostAt != null) {
+        if (n > 1 && lostAt != 0) {
             alert(new Json().put("gateway", config.mqtt().clientId()).put("event", "reconnected")
-                .put("reason", lostReason).put("since", lostAt.truncatedTo(ChronoUnit.SECONDS).toString()));
-            lostAt = null;
+                .put("reason", lostReason).put("since", IsoTime.seconds(lostAt)));
+            lostAt = 0;
         }
     }
 
@@ -294,8 +293,8 @@ public final class Gateway implements AutoCloseable {
         if (board != null) {
             board.connection(false, reason);
         }
-        if (lostAt == null && connectCount.get() > 0) {
-            lostAt = Instant.now();
+        if (lostAt == 0 && connectCount.get() > 0) {
+            lostAt = System.currentTimeMillis();
             lostReason = cause == null ? "connection closed" : String.valueOf(cause.getMessage());
         }
         failsafe.arm();
@@ -373,7 +372,7 @@ public final class Gateway implements AutoCloseable {
         Logger.warn("command for '{}' refused: {}", Logs.escape(device), Logs.escape(message));
         if (board != null) {
             board.alert(new Json().put("device", device).put("event", "command_refused").put("reason", message)
-                .put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).toString());
+                .put("time", IsoTime.seconds(System.currentTimeMillis())).toString());
         }
         if (client.isConnected()) {
             publish(topics.error(device), reply.getBytes(StandardCharsets.UTF_8), 0, false);
@@ -381,7 +380,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void alert(Json json) {
-        json.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        json.put("time", IsoTime.seconds(System.currentTimeMillis()));
         String text = json.toString();
         publish(topics.alerts(), text.getBytes(StandardCharsets.UTF_8), 1, false);
         if (board != null) {
@@ -458,7 +457,7 @@ public final class Gateway implements AutoCloseable {
             u.jsonPending.clear();
             u.jsonFlush = null;
         }
-        json.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        json.put("time", IsoTime.millis(System.currentTimeMillis()));
         publish(topics.device(u.cfg.name()), json.toString().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
     }
 
@@ -482,7 +481,7 @@ public final class Gateway implements AutoCloseable {
         GatewayConfig.Mqtt m = config.mqtt();
         return report.counters(new Json()
             .put("version", version())
-            .put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString())
+            .put("time", IsoTime.millis(System.currentTimeMillis()))
             .put("client_id", m.clientId())
             .put("topic_prefix", topics.root())
             .put("platform", config.hardware().describe())

@@ -2,8 +2,8 @@ package io.pigeon.gateway.web;
 
 import io.pigeon.drivers.Value;
 import io.pigeon.gateway.config.DeviceConfig;
+import io.pigeon.gateway.json.IsoTime;
 import io.pigeon.gateway.json.Json;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,7 +78,7 @@ public final class StatusBoard {
         }
         if (streams.active()) {
             streams.broadcast("availability", new Json().put("device", device).put("availability",
-                online ? "online" : "offline").put("reason", online ? "" : reason).put("time", iso(now)).toString());
+                online ? "online" : "offline").put("reason", online ? "" : reason).put("time", IsoTime.millis(now)).toString());
         }
     }
 
@@ -134,7 +134,7 @@ public final class StatusBoard {
     /** The connection as {@code /api/status} and the {@code connection} event carry it. */
     public String connectionJson() {
         return new Json().put("connected", connected).put("reason", connectionReason)
-            .put("since", iso(connectionSince)).toString();
+            .put("since", IsoTime.millis(connectionSince)).toString();
     }
 
     /** The web server's own counters, for {@code /api/status}. */
@@ -184,10 +184,6 @@ public final class StatusBoard {
         events.add(EventStreams.event("devices", devicesJson()));
         events.add(EventStreams.event("alerts", alertsJson()));
         return events;
-    }
-
-    static String iso(long epochMillis) {
-        return Instant.ofEpochMilli(epochMillis).toString();
     }
 
     static void appendValue(StringBuilder sb, Value v) {
@@ -241,7 +237,7 @@ public final class StatusBoard {
             Json head;
             synchronized (this) {
                 head = new Json().put("name", name).put("driver", driver).put("kind", actuator ? "actuator" : "sensor")
-                    .put("availability", availability).put("reason", reason).put("since", iso(since));
+                    .put("availability", availability).put("reason", reason).put("since", IsoTime.millis(since));
                 list = new ArrayList<>(slots.values());
             }
             for (int i = 0; i < list.size(); i++) {
@@ -328,7 +324,7 @@ public final class StatusBoard {
                 ? n.rounded(decimals) : value);
             Json.string(sb.append(",\"unit\":"), value instanceof Value.Numeric n ? n.unit() : "");
             sb.append(",\"numeric\":").append(value instanceof Value.Numeric);
-            Json.string(sb.append(",\"time\":"), iso(time));
+            Json.string(sb.append(",\"time\":"), IsoTime.millis(time));
         }
     }
 }
