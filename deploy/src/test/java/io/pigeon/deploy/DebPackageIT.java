@@ -233,9 +233,7 @@ class DebPackageIT {
      */
     @Test
     void theCopyrightNamesEveryBundledLibraryAndTheChangelogIsThePackages() throws Exception {
-        need("dpkg-deb");
-        Path root = Files.createDirectories(tmp.resolve("root"));
-        assertEquals(0, exec("dpkg-deb", "-x", deb.toString(), root.toString()).code());
+        Path root = unpacked();
         Path doc = root.resolve("usr/share/doc/pigeon");
         String copyright = Files.readString(doc.resolve("copyright"));
         assertTrue(copyright.startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"));
@@ -264,6 +262,14 @@ class DebPackageIT {
             + version + "): " + changelog.out());
         assertTrue(changelog.out().contains("\n -- " + maintainer + "  "), "signed by the package's maintainer: " + maintainer);
         assertFalse(maintainer.contains("localhost"), maintainer);
+    }
+
+    /** The package's files as dpkg would lay them out, under a folder of this test. */
+    private Path unpacked() throws IOException, InterruptedException {
+        need("dpkg-deb");
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        assertEquals(0, exec("dpkg-deb", "-x", deb.toString(), root.toString()).code());
+        return root;
     }
 
     /** Debian's own checker: no error and no warning (the two intended ones are overridden, with the reason). */
@@ -314,10 +320,8 @@ class DebPackageIT {
         String unit = Files.readString(Path.of("src/deb/files/pigeon.service")).replace("/usr/bin/pigeon", launcher.toString());
         Path copy = Files.writeString(tmp.resolve("pigeon.service"), unit);
         // ...and it runs man for Documentation=man:pigeon(1): the package's manual page, as installed.
-        need("dpkg-deb");
-        Path root = Files.createDirectories(tmp.resolve("root"));
-        assertEquals(0, exec("dpkg-deb", "-x", deb.toString(), root.toString()).code());
-        Result r = exec(Map.of("MANPATH", root.resolve("usr/share/man").toString()), "systemd-analyze", "verify", copy.toString());
+        Result r = exec(Map.of("MANPATH", unpacked().resolve("usr/share/man").toString()), "systemd-analyze", "verify",
+            copy.toString());
         assertEquals("", r.err(), "systemd-analyze verify warnings");
         assertEquals(0, r.code());
         String original = Files.readString(Path.of("src/deb/files/pigeon.service"));
