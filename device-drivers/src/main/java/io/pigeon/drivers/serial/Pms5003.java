@@ -7,77 +7,34 @@ import io.pigeon.drivers.Value;
 /**
  * Plantower PMS5003 particulate sensor (9600 baud): 32-byte frames starting 0x42 0x4D, a length of 28,
  * thirteen big-endian words and a 16-bit sum of the first 30 bytes. Publishes PM1.0, PM2.5 and PM10 in
- * µg/m³ (the "atmospheric environment" values). After garbage or a bad checksum it resynchronises on the
- * next 0x42 0x4D.
+ * µg/m³ (the "atmospheric environment" values). A wrong length is a frame error, found at the fourth byte.
  */
-public final class Pms5003 extends SerialDevice {
+public final class Pms5003 extends HeaderedFrameDevice {
     public static final int FRAME = 32;
-    private final byte[] frame = new byte[FRAME];
-    private int have;
+    private static final int LENGTH = FRAME - 4;
 
     public Pms5003(Settings s) {
-        super(s, 9600);
+        super(s, 9600, 0x42, 0x4D, FRAME);
     }
 
     @Override
-    protected void reset() {
-        have = 0;
+    protected boolean plausible(byte[] frame, int have) {
+        return have < 4 || word(frame, 2) == LENGTH;
     }
 
     @Override
-    protected void received(byte[] data, int length, DeviceContext ctx) {
-        for (int i = 0; i < length; i++) {
-            accept(data[i], ctx);
-        }
+    protected boolean intact(byte[] frame) {
+        return checksum(frame) == word(frame, 30);
     }
 
-    private void accept(byte b, DeviceContext ctx) {
-        if (have == 0 && b != 0x42) {
-            ctx.count("garbage_bytes");
-            return;
-        }
-        if (have == 1 && b != 0x4D) {
-            ctx.count("garbage_bytes");
-            have = b == 0x42 ? 1 : 0;
-            return;
-        }
-        frame[have++] = b;
-        if (have == 4 && word(2) != 28) {
-            ctx.failed("frame_errors", "frame errors");
-            resync(1);
-            return;
-        }
-        if (have < FRAME) {
-            return;
-        }
-        if (checksum(frame) != word(30)) {
-            ctx.failed("checksum_errors", "checksum errors");
-            resync(1);
-            return;
-        }
-        have = 0;
-        ctx.reading("pm1_0", Value.number(word(10), "µg/m³"));
-        ctx.reading("pm2_5", Value.number(word(12), "µg/m³"));
-        ctx.reading("pm10", Value.number(word(14), "µg/m³"));
+    @Override
+    protected void frame(byte[] frame, DeviceContext ctx) {
+        ctx.reading("pm1_0", Value.number(word(frame, 10), "µg/m³"));
+        ctx.reading("pm2_5", Value.number(word(frame, 12), "µg/m³"));
+        ctx.reading("pm10", Value.number(word(frame, 14), "µg/m³"));
     }
 
-    /** Looks for the next frame start inside what was taken for a frame, from {@code from} on. */
-    private void resync(int from) {
-        byte[] rest = java.util.Arrays.copyOfRange(frame, from, have);
-        have = 0;
-        for (byte r : rest) {
-            if (have == 0 && r != 0x42) {
-                continue;
-            }
-            if (have == 1 && r != 0x4D) {
-                have = r == 0x42 ? 1 : 0;
-                continue;
-            }
-            frame[have++] = r;
-        }
-    }
-
-    private int word(int i) {
+    private static int word(byte[] frame, int i) {
         return (frame[i] & 0xFF) << 8 | (frame[i + 1] & 0xFF);
     }
 
@@ -95,7 +52,7 @@ public final class Pms5003 extends SerialDevice {
         byte[] f = new byte[FRAME];
         f[0] = 0x42;
         f[1] = 0x4D;
-        f[3] = 28;
+        f[3] = LENGTH;
         int[] words = {pm1, pm25, pm10, pm1, pm25, pm10, 0, 0, 0, 0, 0, 0, 0};
         for (int i = 0; i < words.length; i++) {
             f[4 + 2 * i] = (byte) (words[i] >> 8);

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 public final class Hwmon extends SysfsSensor {
     /** A sensor's name: its kind and number, e.g. temp1, in0, fan1. */
     private static final Pattern SENSOR = Pattern.compile("(temp|in|curr|power|fan|humidity)(\\d+)");
+    private static final Pattern INPUT = Pattern.compile(SENSOR.pattern() + "_input");
     private static final Map<String, String> KIND = Map.of("temp", "temperature", "in", "voltage", "curr", "current",
         "power", "power", "fan", "fan", "humidity", "humidity");
     private static final Map<String, Double> FACTOR = Map.of("temp", 0.001, "in", 0.001, "curr", 0.001,
@@ -55,14 +56,18 @@ public final class Hwmon extends SysfsSensor {
 
     /** The sensors of a hwmon folder that this driver reads (each with an {@code _input} file), sorted: temp1, ... */
     public static List<String> sensors(Path folder) throws IOException {
-        List<String> out = new ArrayList<>();
+        return inputs(folder).stream().map(m -> m.group(1) + m.group(2)).toList();
+    }
+
+    private static List<Matcher> inputs(Path folder) throws IOException {
+        List<Matcher> found = new ArrayList<>();
         for (Path p : Sysfs.list(folder)) {
-            String f = p.getFileName().toString();
-            if (f.endsWith("_input") && SENSOR.matcher(f.substring(0, f.length() - 6)).matches()) {
-                out.add(f.substring(0, f.length() - 6));
+            Matcher m = INPUT.matcher(p.getFileName().toString());
+            if (m.matches()) {
+                found.add(m);
             }
         }
-        return out;
+        return found;
     }
 
     @Override
@@ -70,10 +75,9 @@ public final class Hwmon extends SysfsSensor {
         Path folder = folder();
         List<String[]> found = new ArrayList<>(); // kind, number, file
         try {
-            for (String sensor : sensors(folder)) {
-                Matcher m = SENSOR.matcher(sensor);
-                if (m.matches() && (sensors.isEmpty() || sensors.contains(sensor))) {
-                    found.add(new String[] {m.group(1), m.group(2), sensor + "_input"});
+            for (Matcher m : inputs(folder)) {
+                if (sensors.isEmpty() || sensors.contains(m.group(1) + m.group(2))) {
+                    found.add(new String[] {m.group(1), m.group(2), m.group()});
                 }
             }
         } catch (IOException e) {

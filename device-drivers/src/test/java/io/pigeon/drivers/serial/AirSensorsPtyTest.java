@@ -55,6 +55,24 @@ class AirSensorsPtyTest {
     }
 
     @Test
+    void aByteLostInsideAFrameCostsThatFrameAndNotTheNext() throws Exception {
+        Sds011 s = new Sds011(Settings.of("dust", Map.of("port", pty.device())));
+        s.open(ctx);
+        byte[] cut = Sds011.encode(1.0, 2.0);
+        cut = java.util.Arrays.copyOf(cut, cut.length - 1); // the tail lost: the next header fills the frame
+        byte[] next = Sds011.encode(7.5, 12.0);
+        byte[] both = java.util.Arrays.copyOf(cut, cut.length + next.length);
+        System.arraycopy(next, 0, both, cut.length, next.length);
+        pty.write(both);
+        pty.write(Sds011.encode(3.0, 4.0));
+        assertEquals(7.5, ctx.next("pm2_5", WAIT).number(), 1e-9, "the frame after the cut one");
+        assertEquals(3.0, ctx.next("pm2_5", WAIT).number(), 1e-9);
+        assertEquals(1, ctx.counter("checksum_errors"));
+        assertEquals(0, ctx.counter("garbage_bytes"));
+        s.close();
+    }
+
+    @Test
     void mhz19AsksAnswersAndSaysWhenItGetsNoAnswer() throws Exception {
         // The datasheet's commands: read FF 01 86 .. 79, self-calibration off FF 01 79 00 .. 86, on FF 01 79 A0 .. E6.
         assertEquals("FF 01 86 00 00 00 00 00 79", HEX.formatHex(Mhz19.READ));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigeon.drivers.RecordingContext;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.SettingsException;
 import io.pigeon.drivers.Value;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Byte-exact vectors for the serial protocols, and the line machinery. */
@@ -75,6 +77,55 @@ class SerialProtocolTest {
         assertEquals(-33.8688, ((Value.Numeric) south.get("latitude")).value(), 1e-6);
         assertEquals(-151.209300, ((Value.Numeric) south.get("longitude")).value(), 1e-6);
         assertEquals(Map.of("fix", Value.bool(false)), Nmea.readings(Nmea.sentence("GPRMC,,V,,,,,,,,,,N"), false));
+    }
+
+    /**
+     * Garbage of every shape (false headers, cut frames, a header at its very end) costs no good frame: the first
+     * one after it is read, and the one after that.
+     */
+    @Test
+    void framedSensorsReadTheFirstGoodFrameAfterAnyGarbage() {
+        SplittableRandom random = new SplittableRandom(20261127);
+        for (int round = 0; round < 3000; round++) {
+            int pm25 = 100 + round % 900;
+            check(new Pms5003(Settings.of("air", Map.of("port", "/dev/null"))), random, 0x42, 0x4D,
+                Pms5003.encode(1, 2, 3), Pms5003.encode(pm25 - 1, pm25, pm25 + 1), pm25);
+            check(new Sds011(Settings.of("dust", Map.of("port", "/dev/null"))), random, 0xAA, 0xC0,
+                Sds011.encode(2, 3), Sds011.encode(pm25, 7), pm25);
+        }
+    }
+
+    private static void check(SerialDevice device, SplittableRandom random, int first, int second, byte[] one,
+            byte[] two, int pm25) {
+        byte[] stream = new byte[200];
+        int n = 0;
+        for (int i = random.nextInt(60); i > 0; i--) {
+            int kind = random.nextInt(6);
+            if (kind == 0 && n + 1 < 60) {
+                stream[n++] = (byte) first;
+                stream[n++] = (byte) second;
+            } else if (kind == 1 && n + one.length / 2 < 60) {
+                int cut = random.nextInt(one.length);
+                System.arraycopy(one, 0, stream, n, cut);
+                n += cut;
+            } else {
+                stream[n++] = (byte) random.nextInt(256);
+            }
+        }
+        System.arraycopy(one, 0, stream, n, one.length);
+        System.arraycopy(two, 0, stream, n + one.length, two.length);
+        int length = n + one.length + two.length;
+        RecordingContext ctx = new RecordingContext();
+        device.received(stream, length, ctx);
+        List<Double> seen = new ArrayList<>();
+        ctx.readings.forEach(g -> {
+            if (g.name().equals("pm2_5")) {
+                seen.add(g.number());
+            }
+        });
+        ctx.close();
+        List<Double> last = seen.subList(Math.max(0, seen.size() - 2), seen.size());
+        assertEquals(List.of(2.0, (double) pm25), last, () -> HexFormat.of().formatHex(stream, 0, length));
     }
 
     @Test
