@@ -50,6 +50,9 @@ public final class DeviceSupervisor implements DeviceContext {
     static final int MAX_PENDING = 16;
     /** At most this many distinct (reading, reason) pairs are remembered for log-once. */
     private static final int MAX_LOGGED_REJECTIONS = 64;
+    /** Reading names a device may use besides those its config declares; readings under further names are dropped. */
+    public static final int MAX_UNDECLARED_NAMES = 64;
+    public static final String NAMES_OVER_LIMIT = "reading_names_over_limit";
 
     private final Device device;
     private final Duration interval;
@@ -65,6 +68,13 @@ public final class DeviceSupervisor implements DeviceContext {
     private final Object healthLock = new Object();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Set<String> loggedRejections = ConcurrentHashMap.newKeySet();
+    /**
+     * The reading names seen: bounded, because every map keyed by a name (here, in the gateway, retained topics on
+     * the broker) would otherwise grow with a device that keeps inventing them (a radio receiver passing on
+     * rolling ids, noise that still parses as key=value).
+     */
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private final int maxNames;
     private final AtomicInteger pending = new AtomicInteger();
 
     private volatile boolean open;
@@ -101,6 +111,8 @@ public final class DeviceSupervisor implements DeviceContext {
         this.retryMax = retryMax;
         this.errorsBeforeOffline = Math.max(1, errorsBeforeOffline);
         this.listener = listener;
+        this.names.addAll(device.declaredReadings());
+        this.maxNames = names.size() + MAX_UNDECLARED_NAMES;
         this.ownThread = shared == null || device instanceof Device.Polled || device instanceof Device.Actuator;
         if (ownThread) {
             ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, r -> {
@@ -300,11 +312,34 @@ public final class DeviceSupervisor implements DeviceContext {
             return; // while stopping, the device is still open: the safe state's reading is published
         }
         succeeded(true);
+        if (!named(name)) {
+            return;
+        }
         try {
             listener.reading(new Reading(device.name(), name, value, Instant.now()));
         } catch (RuntimeException e) {
             Logger.warn(e, "reading listener failed for device '{}'", device.name());
         }
+    }
+
+    /** Whether a reading under this name is taken; one over the limit is counted, and the first one logged. */
+    private boolean named(String reading) {
+        if (names.contains(reading)) {
+            return true;
+        }
+        synchronized (names) { // a callback thread and the device thread may both bring new names
+            if (names.size() < maxNames) {
+                names.add(reading);
+                return true;
+            }
+        }
+        count(NAMES_OVER_LIMIT);
+        if (counters.get(NAMES_OVER_LIMIT).sum() == 1) {
+            Logger.warn("device '{}' sent a reading named '{}' after {} other names: readings under new names are "
+                + "dropped and counted as {} (declare the names under readings: to keep them)", device.name(), reading,
+                maxNames, NAMES_OVER_LIMIT);
+        }
+        return false;
     }
 
     @Override
@@ -323,6 +358,9 @@ public final class DeviceSupervisor implements DeviceContext {
 
     @Override
     public void rejected(String reading, String reason) {
+        if (!named(reading)) {
+            return;
+        }
         count(reading + "_rejected");
         String key = reading + "\u0000" + reason;
         if (loggedRejections.size() < MAX_LOGGED_REJECTIONS && loggedRejections.add(key)) {

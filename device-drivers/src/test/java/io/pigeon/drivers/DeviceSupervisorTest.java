@@ -225,6 +225,34 @@ class DeviceSupervisorTest {
         }
     }
 
+    /**
+     * A line device that keeps inventing names (a receiver passing on rolling ids) is held to its declared names and
+     * {@value DeviceSupervisor#MAX_UNDECLARED_NAMES} more: the rest are dropped and counted, its declared readings
+     * still arrive, and the device stays online.
+     */
+    @Test
+    void aDeviceThatKeepsInventingReadingNamesIsHeldToABoundedSet() throws Exception {
+        try (Pty pty = Pty.temporary()) {
+            SerialLineSensor sensor = new SerialLineSensor(Settings.of("radio", Map.of("port", pty.device(),
+                "readings", List.of("temperature"))));
+            DeviceSupervisor s = supervise(sensor, null, Duration.ofSeconds(30), Duration.ofMillis(200),
+                Duration.ofSeconds(1), 3);
+            await(() -> s.health() != null && s.health().online(), "online");
+            StringBuilder lines = new StringBuilder("\n");
+            for (int id = 0; id < 200; id++) {
+                lines.append("id_").append(id).append("=1\n");
+            }
+            pty.write(lines.append("temperature=21\n").toString());
+            await(() -> readings.stream().anyMatch(r -> r.name().equals("temperature")), "the declared reading");
+            assertEquals(DeviceSupervisor.MAX_UNDECLARED_NAMES + 1,
+                readings.stream().map(Reading::name).distinct().count());
+            assertEquals(200 - DeviceSupervisor.MAX_UNDECLARED_NAMES,
+                s.counters().get(DeviceSupervisor.NAMES_OVER_LIMIT));
+            assertTrue(s.health().online());
+            s.stop();
+        }
+    }
+
     /** A polled device whose poll blocks until released, as a 1-Wire conversion or a Modbus timeout does. */
     static final class Blocking extends Flaky {
         final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
