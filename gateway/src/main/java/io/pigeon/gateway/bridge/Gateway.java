@@ -19,6 +19,7 @@ import io.pigeon.mqtt.ConnectionListener;
 import io.pigeon.mqtt.FileOutbox;
 import io.pigeon.mqtt.MessageHandler;
 import io.pigeon.mqtt.MqttClient;
+import io.pigeon.mqtt.Topic;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -74,6 +76,8 @@ public final class Gateway implements AutoCloseable {
         final DeviceSupervisor supervisor;
         final PublishPolicy policy;
         final Map<String, Value> jsonPending = new LinkedHashMap<>();
+        /** Each reading's topic, checked and encoded once; as bounded as the names a supervisor lets through. */
+        final Map<String, Topic> readingTopics = new ConcurrentHashMap<>();
         @Nullable ScheduledFuture<?> jsonFlush;
         volatile boolean wasOffline;
 
@@ -97,6 +101,16 @@ public final class Gateway implements AutoCloseable {
 
         boolean acts() {
             return cfg.device().kind().acts();
+        }
+
+        /** Called from the device's thread and the heartbeats' both. */
+        Topic readingTopic(String reading) {
+            Topic t = readingTopics.get(reading);
+            if (t == null) {
+                t = Topic.of(topics.reading(cfg.name(), reading));
+                readingTopics.put(reading, t);
+            }
+            return t;
         }
     }
 
@@ -393,8 +407,12 @@ public final class Gateway implements AutoCloseable {
         try {
             client.publish(topic, payload, qos, retain);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            Logger.warn("cannot publish to '{}': {}", topic, e.getMessage());
+            cannotPublish(topic, e);
         }
+    }
+
+    private static void cannotPublish(String topic, RuntimeException e) {
+        Logger.warn("cannot publish to '{}': {}", topic, e.getMessage());
     }
 
     // ---------------------------------------------------------------- device side
@@ -437,7 +455,12 @@ public final class Gateway implements AutoCloseable {
     private void publishReading(ManagedDevice u, String name, Value v) {
         boolean retain = u.cfg.retain() || u.acts();
         if (!u.cfg.jsonPayload()) {
-            publish(topics.reading(u.cfg.name(), name), v.text().getBytes(StandardCharsets.UTF_8), u.cfg.qos(), retain);
+            byte[] payload = v.text().getBytes(StandardCharsets.UTF_8);
+            try {
+                client.publish(u.readingTopic(name), payload, 0, payload.length, u.cfg.qos(), retain);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                cannotPublish(topics.reading(u.cfg.name(), name), e);
+            }
             return;
         }
         // A poll yields several readings at once: gather them into one object.
