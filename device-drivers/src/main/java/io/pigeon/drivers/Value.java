@@ -56,7 +56,7 @@ public sealed interface Value {
          * reading.
          */
         static String format(double v) {
-            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            if (v == Math.rint(v) && Math.abs(v) < 0x1p53) { // every whole number up to 2^53 is a double: exact
                 return Long.toString((long) v);
             }
             String s = Double.toString(v);

@@ -25,7 +25,7 @@ class ValueTest {
     void numbersAreWrittenInFullWithoutTrailingZeros() {
         SplittableRandom random = new SplittableRandom(42);
         double[] edges = {0.001, 0.002, 0.0020000000000000005, 9.999999e-4, 1e-3 - 1e-19, 1e7, 1e7 + 0.5, 9999999.5,
-            1e15, 1e15 + 0.5, 4503599627370495.5, 4503599627370496.0, 1e16, 1e300, Double.MIN_VALUE, Double.MAX_VALUE,
+            1e15, 1e15 + 0.5, 4503599627370495.5, 4503599627370496.0, 0x1p53 - 1, 0x1p53, 0x1p53 + 2, 1e16, 1e300, Double.MIN_VALUE, Double.MAX_VALUE,
             0.1 + 0.2, 1.0 / 3, -0.0, 0.5, 100.25, 1.0e-5, 1.25e-7};
         for (double v : edges) {
             check(v);
@@ -38,12 +38,13 @@ class ValueTest {
             }
             check(Math.round(random.nextDouble(-1e6, 1e6) * 100) / 100.0);
             check(random.nextDouble() * Math.pow(10, random.nextInt(-12, 20)));
+            check((double) random.nextLong(1L << 54)); // whole numbers, a microsecond time stamp among them
         }
     }
 
     private static void check(double v) {
         String expected = v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
-            : BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+            : BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); // as the gateway wrote numbers before
         assertEquals(expected, Value.number(v, "").text(), () -> Double.toString(v));
     }
 
