@@ -18,8 +18,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +48,8 @@ public final class Pi4jPlatform implements AutoCloseable {
     private final com.pi4j.io.spi.@Nullable SpiProvider mockSpi;
     private @Nullable Context context;
     private int pwmChip = -1;
+    /** What the devices on this platform share, by key (an expander chip: its lock and its output latch). */
+    private final Map<String, Object> shared = new ConcurrentHashMap<>();
 
     private Pi4jPlatform(Kind kind, Optional<String> board, boolean fellBack, @Nullable Integer pwmChip, Path sysClassPwm,
                          @Nullable I2CProvider mockI2c, com.pi4j.io.spi.@Nullable SpiProvider mockSpi) {
@@ -55,6 +60,14 @@ public final class Pi4jPlatform implements AutoCloseable {
         this.sysClassPwm = sysClassPwm;
         this.mockI2c = mockI2c;
         this.mockSpi = mockSpi;
+    }
+
+    /**
+     * The one object for {@code key} on this platform, made by {@code make} the first time: what devices share
+     * lives as long as the platform they share, not as long as the process.
+     */
+    public <T> T shared(String key, Class<T> type, Supplier<? extends T> make) {
+        return type.cast(shared.computeIfAbsent(key, k -> make.get()));
     }
 
     /** The mock platform with an I2C provider of the caller's (the simulator's devices); its id must be mock-i2c. */

@@ -1,10 +1,9 @@
 package io.pigeon.drivers.expander;
 
 import com.pi4j.io.i2c.I2C;
+import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.SettingsException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An I2C GPIO expander whose pins the {@code gpio-in} and {@code gpio-out} drivers use when their settings name it
@@ -13,9 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * PCF8574's output latch, which cannot be read back, is kept here once per chip.
  */
 abstract class Expander {
-    /** One per chip (bus and address), shared by the devices on it. */
-    private static final Map<Long, Expander> CHIPS = new ConcurrentHashMap<>();
-
     final int bus;
     final int address;
     /** Guards the chip's registers: taken around each read-modify-write, by whichever device thread does it. */
@@ -27,7 +23,7 @@ abstract class Expander {
     }
 
     /** The expander an {@code expander} section names; the same object for every device on that chip. */
-    static Expander of(@org.jspecify.annotations.Nullable Settings section) {
+    static Expander of(@org.jspecify.annotations.Nullable Settings section, Pi4jPlatform platform) {
         if (section == null) {
             throw new IllegalStateException("no expander section"); // the caller checked: Drivers.create
         }
@@ -41,8 +37,8 @@ abstract class Expander {
             throw section.error("address", "a PCF8574 answers at 0x20-0x27, a PCF8574A at 0x38-0x3F");
         }
         section.rejectUnknown();
-        Expander e = CHIPS.computeIfAbsent((long) bus << 8 | address,
-            k -> chip.equals("mcp23017") ? new Mcp23017(bus, address) : new Pcf8574(bus, address));
+        Expander e = platform.shared("expander " + bus + " " + address, Expander.class,
+            () -> chip.equals("mcp23017") ? new Mcp23017(bus, address) : new Pcf8574(bus, address));
         if (!e.chip().equals(chip)) {
             throw section.error("chip", "another device already uses bus " + bus + " address 0x"
                 + Integer.toHexString(address) + " as a " + e.chip());

@@ -34,7 +34,7 @@ public final class ExpanderInput extends NamedDevice implements Device.Polled {
         super(s, DeviceKind.SENSOR);
         this.platform = platform;
         Settings section = s.section("expander");
-        this.chip = Expander.of(section);
+        this.chip = Expander.of(section, platform);
         this.pin = chip.pin(s);
         String pull = s.choice("pull", "up", "up", "none", "down");
         if (pull.equals("down")) {

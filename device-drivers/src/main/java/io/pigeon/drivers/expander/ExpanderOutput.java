@@ -32,7 +32,7 @@ public final class ExpanderOutput extends NamedDevice implements Device.Actuator
     public ExpanderOutput(Settings s, Pi4jPlatform platform) {
         super(s, DeviceKind.ACTUATOR);
         this.platform = platform;
-        this.chip = Expander.of(s.section("expander"));
+        this.chip = Expander.of(s.section("expander"), platform);
         this.pin = chip.pin(s);
         this.activeLow = s.bool("active_low", false);
         this.initial = "ON".equals(s.choice("initial", "OFF", "ON", "OFF"));

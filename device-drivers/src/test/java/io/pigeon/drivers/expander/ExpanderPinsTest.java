@@ -121,9 +121,37 @@ class ExpanderPinsTest {
         SettingsException pull = assertThrows(SettingsException.class, () -> device("gpio-in", "x",
             Map.of("expander", Map.of("chip", "mcp23017", "address", "0x24"), "pin", 0, "pull", "down")));
         assertTrue(pull.getMessage().contains("pull-up or none"), pull.getMessage());
-        assertEquals("mcp23017", Expander.of(Settings.of("y", Map.of("address", "0x25"))).chip());
+        assertEquals("mcp23017", Expander.of(Settings.of("y", Map.of("address", "0x25")), platform).chip());
         SettingsException clash = assertThrows(SettingsException.class,
-            () -> Expander.of(Settings.of("z", Map.of("chip", "pcf8574", "address", "0x25"))));
+            () -> Expander.of(Settings.of("z", Map.of("chip", "pcf8574", "address", "0x25")), platform));
         assertTrue(clash.getMessage().contains("already uses"), clash.getMessage());
+    }
+
+    /**
+     * A chip is shared by the devices of one platform (one gateway), not of the process: a second gateway in the
+     * same JVM (a test, the simulator) may have another chip at the address, and starts from its own latch.
+     */
+    @Test
+    void eachPlatformHasItsOwnChips() throws Exception {
+        board.i2c(1, 0x20, new Pcf8574Model());
+        Device.Actuator first = (Device.Actuator) device("gpio-out", "first",
+            Map.of("expander", Map.of("chip", "pcf8574", "address", "0x20"), "pin", 0, "initial", "OFF"));
+        first.open(ctx);
+        assertFalse(state()); // this board's pin 0 driven low
+        try (SimulatedBoard other = new SimulatedBoard()) {
+            Pcf8574Model chip = new Pcf8574Model();
+            other.i2c(1, 0x20, chip);
+            Drivers.Hardware otherHw = new Drivers.Hardware(other.platform(), Path.of("/nonexistent"));
+            Device.Actuator second = (Device.Actuator) Drivers.create("gpio-out", Settings.of("second",
+                Map.of("expander", Map.of("chip", "pcf8574", "address", "0x20"), "pin", 1, "initial", "ON")), otherHw);
+            second.open(ctx);
+            assertTrue(state());
+            assertFalse(chip.low(0), "the other board's pin 0 is not the first board's: still released");
+            assertThrows(SettingsException.class, () -> Drivers.create("gpio-in", Settings.of("third",
+                Map.of("expander", Map.of("chip", "mcp23017", "address", "0x20"), "pin", 2)), otherHw),
+                "within one platform a clash is still found");
+            second.close();
+        }
+        first.close();
     }
 }
