@@ -90,6 +90,9 @@ public final class Ads1x15 extends I2cSensor {
                 throw new DeviceException("I2C access failed: " + message(e), e);
             }
             short raw = (short) (((b[0] & 0xFF) << 8) | (b[1] & 0xFF));
+            if (raw == Short.MIN_VALUE || raw == (twelveBits ? 0x7FF0 : Short.MAX_VALUE)) {
+                ctx.count("over_range"); // clipped at the range's end (datasheet 9.3.3): published, and counted
+            }
             ctx.reading("voltage_" + input.replace('-', '_'), Value.number(volts(raw, fullScale, twelveBits), "V"));
         }
     }

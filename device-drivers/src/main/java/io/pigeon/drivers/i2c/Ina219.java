@@ -11,10 +11,13 @@ import io.pigeon.drivers.Value;
  * range, ±320 mV shunt range, 12 bits, continuous): the shunt voltage register (signed, 10 µV a count) divided by
  * {@code shunt_ohms} (default 0.1 Ω, the usual breakout) is the current, the bus voltage register (bits 15-3,
  * 4 mV a count) the voltage, their product the power. Nothing is written, so no calibration can go wrong; a bus
- * register that says "math overflow" is one failed read. Readings {@code voltage} (V), {@code current} (A),
+ * register that says "math overflow" is one failed read; a shunt register at full scale is counted as
+ * {@code over_range}. Readings {@code voltage} (V), {@code current} (A),
  * {@code power} (W).
  */
 public final class Ina219 extends I2cSensor {
+    /** The shunt register's largest magnitude at ±320 mV (datasheet 8.6.3.2: 7D00h). */
+    private static final int SHUNT_FULL_SCALE = 32_000;
     private final double shuntOhms;
 
     public Ina219(Settings s, Pi4jPlatform platform) {
@@ -35,6 +38,11 @@ public final class Ina219 extends I2cSensor {
         if ((bus & 0x0001) != 0) {
             ctx.count("overflows");
             throw new DeviceException("the INA219 reports a math overflow (a current beyond its range)");
+        }
+        if (Math.abs((short) shunt) >= SHUNT_FULL_SCALE) {
+            // A larger current reads as the range's end: still published (a bound an automation can act on), and
+            // counted, so that health shows the shunt is too large for this current.
+            ctx.count("over_range");
         }
         double volts = busVolts(bus);
         double amps = shuntVolts((short) shunt) / shuntOhms;

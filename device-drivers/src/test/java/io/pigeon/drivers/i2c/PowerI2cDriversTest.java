@@ -70,6 +70,7 @@ class PowerI2cDriversTest {
         assertEquals(0.5, value("voltage_1"), 0.000125);
         assertEquals(1.15, value("voltage_0_1"), 0.000125);
         assertEquals(4.095875, value("voltage_3"), 1e-9); // above ±4.096 V: the largest code
+        assertEquals(1, ctx.counter("over_range"), "and counted");
         assertEquals(4, chip.conversions());
         ads.close();
         SettingsException e = assertThrows(SettingsException.class,
@@ -111,6 +112,12 @@ class PowerI2cDriversTest {
         ina.poll(ctx);
         assertEquals(12.0, value("voltage"), 1e-9);
         assertEquals(-1.5, value("current"), 1e-9);
+        assertEquals(0, ctx.counter("over_range"));
+        chip.set(12.0, 5.0); // 500 mV over 0.1 ohm: the register stops at 320 mV
+        ina.poll(ctx);
+        assertEquals(3.2, value("current"), 1e-9, "the range's end, a bound an automation can still act on");
+        assertEquals(1, ctx.counter("over_range"), "and counted");
+        chip.set(12.0, -1.5);
         ina.close();
         Ina219 wide = new Ina219(Settings.of("w", Map.of("shunt_ohms", 0.01)), platform);
         wide.open(ctx);
