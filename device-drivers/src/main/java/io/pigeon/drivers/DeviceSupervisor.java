@@ -50,7 +50,7 @@ public final class DeviceSupervisor implements DeviceContext {
     static final int MAX_PENDING = 16;
     /** At most this many distinct (reading, reason) pairs are remembered for log-once. */
     private static final int MAX_LOGGED_REJECTIONS = 64;
-    /** Reading names a device may use besides those its config declares; readings under further names are dropped. */
+    /** Names a device with free-form readings may use besides those its config declares; further ones are dropped. */
     public static final int MAX_UNDECLARED_NAMES = 64;
     public static final String NAMES_OVER_LIMIT = "reading_names_over_limit";
 
@@ -112,7 +112,8 @@ public final class DeviceSupervisor implements DeviceContext {
         this.errorsBeforeOffline = Math.max(1, errorsBeforeOffline);
         this.listener = listener;
         this.names.addAll(device.declaredReadings());
-        this.maxNames = names.size() + MAX_UNDECLARED_NAMES;
+        // Only what a device sends decides its names (a serial line's keys); a driver's own are bounded already.
+        this.maxNames = device.freeFormReadings() ? names.size() + MAX_UNDECLARED_NAMES : Integer.MAX_VALUE;
         this.ownThread = shared == null || device instanceof Device.Polled || device instanceof Device.Actuator;
         if (ownThread) {
             ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, r -> {
@@ -324,7 +325,7 @@ public final class DeviceSupervisor implements DeviceContext {
 
     /** Whether a reading under this name is taken; one over the limit is counted, and the first one logged. */
     private boolean named(String reading) {
-        if (names.contains(reading)) {
+        if (maxNames == Integer.MAX_VALUE || names.contains(reading)) {
             return true;
         }
         synchronized (names) { // a callback thread and the device thread may both bring new names

@@ -251,6 +251,18 @@ class DeviceSupervisorTest {
             assertTrue(s.health().online());
             s.stop();
         }
+        // A driver's own names (a hwmon chip's many sensors) are not held to the bound: they are no one's input.
+        Flaky many = new Flaky("hwmon") {
+            @Override
+            public void poll(DeviceContext ctx) {
+                for (int i = 0; i < 100; i++) {
+                    ctx.reading("in" + i, Value.number(i, "V"));
+                }
+            }
+        };
+        supervise(many, Duration.ofMillis(50), null, Duration.ofMillis(200), Duration.ofSeconds(1), 3);
+        await(() -> readings.stream().filter(r -> r.device().equals("hwmon")).map(Reading::name).distinct().count()
+            == 100, "all 100 names of a fixed-name driver");
     }
 
     /** A polled device whose poll blocks until released, as a 1-Wire conversion or a Modbus timeout does. */
