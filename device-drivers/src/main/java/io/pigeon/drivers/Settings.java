@@ -208,7 +208,7 @@ public final class Settings {
             }
         }
         if (!(d >= min && d <= max)) {
-            return fail(error(key, d + " is outside " + Value.Numeric.format(min) + ".." + Value.Numeric.format(max)),
+            return fail(error(key, d + " is outside " + Decimals.format(min) + ".." + Decimals.format(max)),
                 fallback);
         }
         return d;

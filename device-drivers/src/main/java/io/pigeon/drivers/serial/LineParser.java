@@ -1,5 +1,6 @@
 package io.pigeon.drivers.serial;
 
+import io.pigeon.drivers.Decimals;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ public abstract class LineParser {
 
     Value value(String name, String text) throws ParseException {
         String t = text.trim();
-        double simple = decimal(t);
+        double simple = Decimals.parse(t);
         if (!Double.isNaN(simple)) {
             return Value.number(simple, units.getOrDefault(name, ""));
         }
@@ -128,45 +129,6 @@ public abstract class LineParser {
             // text
         }
         return Value.text(t);
-    }
-
-    /** Exact powers of ten as doubles: 10^0 to 10^22. */
-    private static final double[] POWERS_OF_TEN = new double[23];
-
-    static {
-        POWERS_OF_TEN[0] = 1;
-        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
-        }
-    }
-
-    /**
-     * A plain decimal such as {@code -21.53} (a sign, digits, at most one point between digits, at most 2^53 without
-     * the point), or NaN for anything else; without the garbage of {@link Double#parseDouble}, and with its result:
-     * such digits divided by an exact power of ten are rounded once, correctly (Clinger's fast path).
-     */
-    static double decimal(String t) {
-        int n = t.length();
-        int i = n > 0 && t.charAt(0) == '-' ? 1 : 0;
-        long digits = 0;
-        int count = 0;
-        int point = -1;
-        for (; i < n; i++) {
-            char c = t.charAt(i);
-            if (c >= '0' && c <= '9') {
-                digits = digits * 10 + (c - '0');
-                count++;
-            } else if (c == '.' && point < 0 && count > 0 && i + 1 < n) {
-                point = count;
-            } else {
-                return Double.NaN;
-            }
-        }
-        if (count == 0 || count > 16 || digits > 1L << 53) {
-            return Double.NaN;
-        }
-        double v = point < 0 ? digits : digits / POWERS_OF_TEN[count - point];
-        return t.charAt(0) == '-' ? -v : v;
     }
 
     static void checkName(String name, String line) throws ParseException {

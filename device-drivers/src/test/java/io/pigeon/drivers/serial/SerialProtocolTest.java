@@ -287,39 +287,6 @@ class SerialProtocolTest {
         return out.isEmpty() ? "error: empty line" : out.toString();
     }
 
-    /** The plain decimals every numeric field is read through are what Double.parseDouble makes of them. */
-    @Test
-    void plainDecimalsAreReadAsDoubleParseDoubleReadsThem() {
-        SplittableRandom random = new SplittableRandom(7);
-        char[] alphabet = "0123456789.-+eE x".toCharArray();
-        for (int round = 0; round < 500_000; round++) {
-            StringBuilder t = new StringBuilder();
-            int digits = 0;
-            if (round % 2 == 0) { // a decimal of 1 to 17 digits, signed or not, with or without a point
-                if (random.nextBoolean()) {
-                    t.append('-');
-                }
-                digits = random.nextInt(1, 18);
-                int point = random.nextInt(digits + 1);
-                for (int d = 0; d < digits; d++) {
-                    t.append(d == point && d > 0 ? "." : "").append((char) ('0' + random.nextInt(10)));
-                }
-            } else {
-                for (int c = random.nextInt(9); c > 0; c--) {
-                    t.append(alphabet[random.nextInt(alphabet.length)]);
-                }
-            }
-            String text = t.toString();
-            double fast = LineParser.decimal(text);
-            if (!Double.isNaN(fast)) {
-                assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(fast),
-                    text);
-            } else {
-                assertFalse(digits >= 1 && digits <= 15, text + " was left to Double.parseDouble");
-            }
-        }
-    }
-
     /** Every line of every serial device goes through this: a kv line of two pairs costs its strings and map only. */
     @Test
     void aKvLineAllocatesItsReadingsAndLittleElse() throws Exception {
