@@ -20,7 +20,7 @@ class DecimalsTest {
     private static final double[] EDGES = {0.001, 0.002, 0.0020000000000000005, 9.999999e-4, 1e-3 - 1e-19, 1e7,
         1e7 + 0.5, 9999999.5, 1e15, 1e15 + 0.5, 4503599627370495.5, 4503599627370496.0, 0x1p53 - 1, 0x1p53,
         0x1p53 + 2, 1e16, 1e300, Double.MIN_VALUE, Double.MAX_VALUE, 0.1 + 0.2, 1.0 / 3, -0.0, 0.5, 100.25, 1.0e-5,
-        1.25e-7, 2.675, 1.005, 0.045, 99.95, 0.5, 1.5, 2.5};
+        1.25e-7, 2.675, 1.005, 0.045, 99.95, 1.5, 2.5};
     private static final double[] READINGS = {21.53, 1013.25, 0.002, 48.1173, -3.5};
 
     /** Each value: the edges (both signs), then for each round a random bit pattern, a reading, a scaled and a whole. */
