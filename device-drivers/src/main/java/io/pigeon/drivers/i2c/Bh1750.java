@@ -62,6 +62,9 @@ public final class Bh1750 extends I2cSensor {
             throw new DeviceException("interrupted");
         }
         int count = (b[0] & 0xFF) << 8 | (b[1] & 0xFF);
+        if (count == 0xFFFF) {
+            ctx.count("over_range"); // saturated (sunlight at a long MTreg): published as the range's end, and counted
+        }
         ctx.reading("illuminance", Value.number(lux(count, mtreg), "lx"));
     }
 

@@ -133,6 +133,14 @@ class I2cDriversTest {
             assertEquals(250, ctx.next("illuminance", WAIT).number(), 250 * 0.01 + 0.5, "mtreg " + mtreg);
             light.close();
         }
+        assertEquals(0, ctx.counter("over_range"));
+        model.lux(100_000); // direct sunlight at MTreg 138: beyond 65535 counts
+        Bh1750 sun = new Bh1750(Settings.of("light", Map.of("mtreg", 138)), platform);
+        sun.open(ctx);
+        sun.poll(ctx);
+        assertEquals(Bh1750.lux(0xFFFF, 138), ctx.next("illuminance", WAIT).number(), 1e-9, "the range's end");
+        assertEquals(1, ctx.counter("over_range"), "and counted");
+        sun.close();
         assertThrows(io.pigeon.drivers.SettingsException.class,
             () -> new Bh1750(Settings.of("light", Map.of("mtreg", 300)), platform));
     }
