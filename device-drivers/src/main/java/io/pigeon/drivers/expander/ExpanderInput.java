@@ -10,12 +10,17 @@ import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 import io.pigeon.drivers.Value;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@code gpio-in} pin on an I2C expander: polled every {@code interval} (an expander's interrupt line is not
- * wired here), published at the first poll and on every change that has held for {@code debounce} (over as many
- * polls as that takes).
+ * A {@code gpio-in} pin on an I2C expander: polled every {@code interval}, published at the first poll and on every
+ * change that has held for {@code debounce} (over as many polls as that takes). When the chip's INT output is wired
+ * ({@code interrupt} in the expander section), each interrupt also reads the pin at once, and a change still
+ * settling is read again when its debounce is over: the polls then only catch what an interrupt missed. Those
+ * extra reads run on the device's own thread, like its polls, so a slow bus delays no other device.
  */
 public final class ExpanderInput extends NamedDevice implements Device.Polled {
     private final Pi4jPlatform platform;
@@ -29,6 +34,11 @@ public final class ExpanderInput extends NamedDevice implements Device.Polled {
     private @Nullable Boolean published;
     private @Nullable Boolean candidate;
     private long candidateSince;
+    /** Set while the chip's interrupts are listened to: the context their reads report to. */
+    private volatile @Nullable DeviceContext interrupts;
+    /** Whether a read for an interrupt, or a debounce recheck, waits on the device thread: one of each at most. */
+    private final AtomicBoolean readPending = new AtomicBoolean();
+    private final AtomicBoolean rechecking = new AtomicBoolean();
 
     public ExpanderInput(Settings s, Pi4jPlatform platform) {
         super(s, DeviceKind.SENSOR);
@@ -58,9 +68,39 @@ public final class ExpanderInput extends NamedDevice implements Device.Polled {
         try {
             i2c = platform.i2c(name, chip.bus, chip.address);
             chip.input(i2c, pin, pullUp);
-        } catch (RuntimeException e) {
+            if (chip.interrupts()) {
+                chip.interruptOnChange(i2c, pin);
+                interrupts = ctx;
+                chip.listen(this, platform);
+            }
+        } catch (RuntimeException | DeviceException e) {
             close();
             throw new DeviceException(chip.chip() + " at 0x" + Integer.toHexString(chip.address) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** On Pi4J's callback thread: hands the read to the device's own thread, once however often the line falls. */
+    void interrupted() {
+        DeviceContext ctx = interrupts;
+        if (ctx != null && readPending.compareAndSet(false, true)) {
+            run(ctx, readPending, 0);
+        }
+    }
+
+    private void run(DeviceContext ctx, AtomicBoolean flag, long delayNanos) {
+        try {
+            var unused = ctx.scheduler().schedule(() -> {
+                flag.set(false);
+                if (i2c != null) {
+                    try {
+                        poll(ctx);
+                    } catch (DeviceException e) {
+                        // the next scheduled poll reads again, and reports it if it fails too
+                    }
+                }
+            }, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            flag.set(false); // stopping
         }
     }
 
@@ -89,6 +129,9 @@ public final class ExpanderInput extends NamedDevice implements Device.Polled {
             publish(ctx, level);
         } else {
             ctx.count("bounces");
+            if (interrupts != null && rechecking.compareAndSet(false, true)) {
+                run(ctx, rechecking, debounceNanos - (now - candidateSince)); // no edge may come once it settles
+            }
         }
     }
 
@@ -100,6 +143,10 @@ public final class ExpanderInput extends NamedDevice implements Device.Polled {
 
     @Override
     public void close() {
+        if (interrupts != null) {
+            interrupts = null;
+            chip.unlisten(this, platform);
+        }
         if (i2c != null) {
             i2c = null;
             platform.release(name);

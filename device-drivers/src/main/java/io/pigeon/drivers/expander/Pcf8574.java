@@ -30,6 +30,11 @@ final class Pcf8574 extends Expander {
     }
 
     @Override
+    void interruptOnChange(I2C i2c, int pin) {
+        // nothing to set: INT goes low on any input change and is cleared by the next read (datasheet 8.3)
+    }
+
+    @Override
     boolean read(I2C i2c, int pin) {
         return (i2c.read() & (1 << pin)) != 0;
     }

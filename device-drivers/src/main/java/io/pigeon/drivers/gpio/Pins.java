@@ -7,7 +7,8 @@ import io.pigeon.drivers.DeviceException;
 import io.pigeon.drivers.Pi4jPlatform;
 import io.pigeon.drivers.Settings;
 
-final class Pins {
+/** Opening the Pi's own pins; also how an expander's interrupt line is opened. */
+public final class Pins {
     private Pins() {
     }
 
@@ -17,7 +18,8 @@ final class Pins {
     }
 
     /** A digital input without Pi4J's debounce (the drivers debounce themselves, the same on every provider). */
-    static DigitalInput input(Pi4jPlatform platform, String name, int pin, PullResistance pull) throws DeviceException {
+    public static DigitalInput input(Pi4jPlatform platform, String name, int pin, PullResistance pull)
+            throws DeviceException {
         try {
             Context c = platform.context();
             return c.create(DigitalInput.newConfigBuilder(c).id(Pi4jPlatform.ioId(name)).name(name).address(pin)

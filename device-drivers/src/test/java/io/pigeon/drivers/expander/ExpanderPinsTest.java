@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.pigeon.drivers.Command;
 import io.pigeon.drivers.Device;
 import io.pigeon.drivers.Drivers;
@@ -81,6 +83,58 @@ class ExpanderPinsTest {
         button.close();
         relay.close();
         lamp.close();
+    }
+
+    /**
+     * With the chip's INT output wired to a GPIO (here a mock input the test drives, as the chip would), a change is
+     * read at once, without a poll, and a change still settling is read again when its debounce is over.
+     */
+    @Test
+    void aWiredInterruptLineReadsChangesWithoutWaitingForAPoll() throws Exception {
+        Mcp23017Model chip = new Mcp23017Model();
+        board.i2c(1, 0x26, chip);
+        Map<String, Object> expander = Map.of("chip", "mcp23017", "address", "0x26", "interrupt", 17);
+        Device.Polled bell = (Device.Polled) device("gpio-in", "bell",
+            Map.of("expander", expander, "pin", 10, "active_low", true, "reading", "bell"));
+        Device.Polled door = (Device.Polled) device("gpio-in", "door",
+            Map.of("expander", expander, "pin", 3, "debounce", "50ms", "reading", "door"));
+        bell.open(ctx);
+        door.open(ctx);
+        assertEquals(0x44, chip.iocon() & 0x44, "IOCON: INTA and INTB mirrored, open drain");
+        assertTrue(chip.interruptOnChange(10) && chip.interruptOnChange(3), "GPINTEN set, INTCON clear");
+        bell.poll(ctx); // the first polls publish, as always
+        door.poll(ctx);
+        assertFalse(bool("bell"));
+        assertTrue(bool("door"), "the pull-up: closed contact open");
+        MockDigitalInput line = platform.context().io(Pi4jPlatform.ioId("mcp23017-1-26-int"));
+        line.mockState(DigitalState.HIGH);
+
+        chip.drive(10, false); // pressed: the chip pulls INT low
+        interrupt(line);
+        assertTrue(bool("bell"), "read on the interrupt, no poll");
+
+        long t0 = System.nanoTime();
+        chip.drive(3, false);
+        interrupt(line);
+        assertFalse(bool("door"), "read again when the 50 ms debounce is over, with no edge to ask for it");
+        assertTrue(System.nanoTime() - t0 >= 50_000_000L, "not before the debounce");
+
+        bell.close();
+        assertTrue(platform.context().registry().exists(Pi4jPlatform.ioId("mcp23017-1-26-int")), "the door still listens");
+        door.close();
+        assertFalse(platform.context().registry().exists(Pi4jPlatform.ioId("mcp23017-1-26-int")), "closed with the last");
+        SettingsException other = assertThrows(SettingsException.class, () -> device("gpio-in", "x",
+            Map.of("expander", Map.of("chip", "mcp23017", "address", "0x26", "interrupt", 27), "pin", 0)));
+        assertTrue(other.getMessage().contains("names GPIO 17"), other.getMessage());
+    }
+
+    private static void interrupt(MockDigitalInput line) {
+        line.mockState(DigitalState.LOW);
+        line.mockState(DigitalState.HIGH); // cleared by the read, as far as this test is concerned
+    }
+
+    private boolean bool(String reading) throws InterruptedException {
+        return ((Value.Bool) ctx.next(reading, WAIT).value()).value();
     }
 
     @Test

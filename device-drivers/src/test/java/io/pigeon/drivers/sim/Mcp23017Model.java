@@ -3,7 +3,8 @@ package io.pigeon.drivers.sim;
 /**
  * A simulated MCP23017 (IOCON.BANK = 0): IODIR, GPPU, GPIO and OLAT for ports A and B. An input pin reads what is
  * wired to it ({@link #drive}), or its pull-up's 1 when nothing drives it and the pull-up is on, else 0; an output
- * pin reads its latch. Power-up: all inputs, no pull-ups, latches 0.
+ * pin reads its latch. Power-up: all inputs, no pull-ups, latches 0. GPINTEN, INTCON and IOCON are kept as written
+ * (the test drives the INT line itself).
  */
 public final class Mcp23017Model implements I2cModel {
     private final int[] iodir = {0xFF, 0xFF};
@@ -11,6 +12,9 @@ public final class Mcp23017Model implements I2cModel {
     private final int[] olat = {0, 0};
     private final int[] driven = {0, 0};
     private final int[] drivenMask = {0, 0};
+    private final int[] gpinten = {0, 0};
+    private final int[] intcon = {0, 0};
+    private int iocon;
     /** The address pointer: a register access sets it, a plain read reads there and moves it on (IOCON.SEQOP = 0). */
     private int pointer;
 
@@ -25,6 +29,16 @@ public final class Mcp23017Model implements I2cModel {
     /** The level an output pin puts out (its latch), as a relay on it would see. */
     public synchronized boolean output(int pin) {
         return (iodir[pin / 8] & (1 << (pin % 8))) == 0 && (olat[pin / 8] & (1 << (pin % 8))) != 0;
+    }
+
+    /** Whether a change of {@code pin} signals on INT (GPINTEN set, INTCON clear: against the previous value). */
+    public synchronized boolean interruptOnChange(int pin) {
+        int bit = 1 << (pin % 8);
+        return (gpinten[pin / 8] & bit) != 0 && (intcon[pin / 8] & bit) == 0;
+    }
+
+    public synchronized int iocon() {
+        return iocon;
     }
 
     public synchronized boolean pullUp(int pin) {
@@ -44,6 +58,9 @@ public final class Mcp23017Model implements I2cModel {
         int port = register & 1;
         return switch (register & ~1) {
             case 0x00 -> iodir[port];
+            case 0x04 -> gpinten[port];
+            case 0x08 -> intcon[port];
+            case 0x0A -> iocon; // one register at both addresses
             case 0x0C -> gppu[port];
             case 0x14 -> olat[port];
             case 0x12 -> {
@@ -60,6 +77,9 @@ public final class Mcp23017Model implements I2cModel {
         int port = register & 1;
         switch (register & ~1) {
             case 0x00 -> iodir[port] = value & 0xFF;
+            case 0x04 -> gpinten[port] = value & 0xFF;
+            case 0x08 -> intcon[port] = value & 0xFF;
+            case 0x0A -> iocon = value & 0xFF;
             case 0x0C -> gppu[port] = value & 0xFF;
             case 0x12, 0x14 -> olat[port] = value & 0xFF; // writing GPIO writes the latch
             default -> {
