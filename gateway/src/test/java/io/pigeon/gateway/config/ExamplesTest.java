@@ -28,7 +28,7 @@ class ExamplesTest {
         try (Stream<Path> files = Files.list(dir)) {
             examples = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
-        assertEquals(10, examples.size(), "ten examples: " + examples);
+        assertEquals(11, examples.size(), "eleven examples: " + examples);
         for (Path example : examples) {
             String text = Files.readString(example);
             assertTrue(text.startsWith("# "), example + " starts with what it is and how it is wired");
