@@ -30,7 +30,8 @@ import org.tinylog.Logger;
  * The GPIO, PWM, I2C and 1-Wire side of the simulation, on Pi4J's mock platform shared with the gateway:
  * a BME280, a BH1750, an SHT4x (the cellar), an AHT20 (a cabinet) and an LM75 (a board) that answer as their
  * datasheets say; a sysfs tree with the Pi's {@code cpu_thermal} hwmon sensor and a DHT22 the kernel's dht11 IIO
- * driver reads (which, like the real one, now and then fails a read: fault {@code fail}); a door contact that opens now and then, a water meter
+ * driver reads (which, like the real one, now and then fails a read: fault {@code fail}); a door contact that opens now and then, a
+ * doorbell on an MCP23017 (pressed for a second every 20 s, the chip's INT output pulled low on each change), a water meter
  * that pulses, a DS18B20 in a sysfs-like directory; and the heater relay and fan PWM it watches to
  * warm or cool the {@link World}. Faults: {@code stop} (an I2C device stops answering), {@code bounce}
  * (the door contact chatters).
@@ -118,6 +119,15 @@ public final class HardwareSim {
         MockDigitalInput door = input("door");
         if (door != null && ticks % 45 == 0) {
             door.mockState(door.state() == DigitalState.HIGH ? DigitalState.LOW : DigitalState.HIGH);
+        }
+        if (ticks % 20 == 3 || ticks % 20 == 4) { // the doorbell, pressed for a second
+            buttons.drive(8, ticks % 20 == 4);
+            MockDigitalInput line = input("mcp23017-1-20-int"); // the chip's INT output: low on a change
+            if (line != null) {
+                line.mockState(DigitalState.HIGH); // idle, as the pull-up holds it (the mock starts low)
+                line.mockState(DigitalState.LOW);
+                line.mockState(DigitalState.HIGH);
+            }
         }
         MockDigitalInput water = input("water");
         if (water != null) {

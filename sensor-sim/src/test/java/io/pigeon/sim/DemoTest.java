@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The demo as a user meets it, checked by an independent MQTT client. */
 class DemoTest {
     static final Set<String> DEVICES = Set.of("climate", "gps", "air", "meter", "room", "light", "cellar", "cabinet",
-        "board", "cpu", "dht", "tank", "door", "water", "heater", "fan");
+        "board", "cpu", "dht", "tank", "door", "bell", "water", "heater", "fan");
 
     @Test
     void publishesEveryDeviceAnswersTheHeaterReportsFaultsAndStopsCleanly() throws Exception {
@@ -54,6 +54,10 @@ class DemoTest {
                 }
             }
             assertEquals(DEVICES, reading, "every simulated device published within 10 s: " + new java.util.TreeMap<>(latest));
+
+            // The doorbell, pressed about 3 s after the start, is read on the expander's interrupt: its polls are 30 s apart.
+            Await.until(Duration.ofSeconds(10), () -> "ON".equals(latest.get("pigeon/demo/bell/state")),
+                () -> "bell: " + latest.get("pigeon/demo/bell/state"));
 
             // The heater warms the simulated room.
             double before = demo.simulation().world().temperature();
