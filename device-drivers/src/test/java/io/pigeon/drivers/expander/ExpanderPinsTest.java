@@ -128,6 +128,25 @@ class ExpanderPinsTest {
         assertTrue(other.getMessage().contains("names GPIO 17"), other.getMessage());
     }
 
+    /** A PCF8574 needs no setup for its INT output: an interrupt alone has the contact read. */
+    @Test
+    void aPcf8574ContactIsReadOnItsInterrupt() throws Exception {
+        Pcf8574Model chip = new Pcf8574Model();
+        board.i2c(1, 0x24, chip);
+        Device.Polled contact = (Device.Polled) device("gpio-in", "window",
+            Map.of("expander", Map.of("chip", "pcf8574", "address", "0x24", "interrupt", 5), "pin", 2,
+                "reading", "window"));
+        contact.open(ctx);
+        contact.poll(ctx);
+        assertTrue(bool("window"));
+        MockDigitalInput line = platform.context().io(Pi4jPlatform.ioId("pcf8574-1-24-int"));
+        line.mockState(DigitalState.HIGH);
+        chip.drive(2, false);
+        interrupt(line);
+        assertFalse(bool("window"), "read on the interrupt, no poll");
+        contact.close();
+    }
+
     private static void interrupt(MockDigitalInput line) {
         line.mockState(DigitalState.LOW);
         line.mockState(DigitalState.HIGH); // cleared by the read, as far as this test is concerned
