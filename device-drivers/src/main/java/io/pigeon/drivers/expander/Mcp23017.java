@@ -13,7 +13,7 @@ final class Mcp23017 extends Expander {
     static final int GPINTEN = 0x04;
     static final int INTCON = 0x08;
     static final int IOCON = 0x0A;
-    /** IOCON: INTA and INTB mirrored (one line for both ports), open drain (several chips may share it). */
+    /** IOCON: INTA and INTB mirrored (one line for both ports), open drain (the Pi's input pulls it up). */
     static final int MIRROR_ODR = 0x40 | 0x04;
     static final int GPPU = 0x0C;
     static final int GPIO = 0x12;

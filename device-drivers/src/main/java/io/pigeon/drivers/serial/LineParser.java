@@ -26,7 +26,6 @@ public abstract class LineParser {
         }
     }
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern GROUP = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
 
     private final Map<String, String> units;
@@ -68,7 +67,7 @@ public abstract class LineParser {
                     throw s.error("fields", "parse: csv needs the field names, e.g. [temperature, humidity]");
                 }
                 for (String f : fields) {
-                    if (!f.equals("_") && !NAME.matcher(f).matches()) {
+                    if (!f.equals("_") && !validName(f)) {
                         throw s.error("fields", "'" + f + "' is not a valid reading name (letters, digits, _ . -)");
                     }
                 }
@@ -132,16 +131,20 @@ public abstract class LineParser {
     }
 
     static void checkName(String name, String line) throws ParseException {
-        // [A-Za-z0-9_.-]+, without a Matcher per key
+        if (!validName(name)) {
+            throw new ParseException("'" + name + "' is not a valid reading name in: " + line);
+        }
+    }
+
+    /** [A-Za-z0-9_.-]+, without a Matcher: it is asked for every key of every line. */
+    private static boolean validName(String name) {
         boolean valid = !name.isEmpty();
         for (int i = 0; i < name.length() && valid; i++) {
             char c = name.charAt(i);
             valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || c == '_' || c == '.' || c == '-';
         }
-        if (!valid) {
-            throw new ParseException("'" + name + "' is not a valid reading name in: " + line);
-        }
+        return valid;
     }
 
     static final class KeyValue extends LineParser {
